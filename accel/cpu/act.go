@@ -1,0 +1,47 @@
+package cpu
+
+import (
+	"math"
+
+	"godl.dev/godl/accel"
+)
+
+// applyEpilogue sets row[j] = act(row[j] + bias[j]); bias may be nil.
+func applyEpilogue(row, bias []float32, act accel.Activation) {
+	if bias != nil {
+		bias = bias[:len(row)]
+		for j := range row {
+			row[j] += bias[j]
+		}
+	}
+	applyAct(row, act)
+}
+
+// applyAct applies act to every element of v in place.
+func applyAct(v []float32, act accel.Activation) {
+	switch act {
+	case accel.Linear:
+	case accel.ReLU:
+		for i, x := range v {
+			if x < 0 {
+				v[i] = 0
+			}
+		}
+	case accel.Sigmoid:
+		for i, x := range v {
+			v[i] = sigmoid(x)
+		}
+	case accel.Tanh:
+		for i, x := range v {
+			v[i] = float32(math.Tanh(float64(x)))
+		}
+	}
+}
+
+func sigmoid(x float32) float32 {
+	if x >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(x))))
+	}
+	e := math.Exp(float64(x))
+	return float32(e / (1 + e))
+}

@@ -1,0 +1,28 @@
+package cpu
+
+import (
+	"testing"
+
+	"godl.dev/godl/accel"
+	"godl.dev/godl/accel/acceltest"
+)
+
+func TestConformance(t *testing.T) {
+	acceltest.TestBackend(t, New())
+}
+
+func TestConformanceGeneric(t *testing.T) {
+	acceltest.TestBackend(t, NewGeneric())
+}
+
+func TestConformanceOneThread(t *testing.T) {
+	b := New()
+	b.SetMaxThreads(1)
+	acceltest.TestBackend(t, b)
+}
+
+func TestRegistered(t *testing.T) {
+	if accel.Default() == nil {
+		t.Fatal("no default backend after importing accel/cpu")
+	}
+}

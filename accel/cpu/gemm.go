@@ -1,0 +1,306 @@
+package cpu
+
+import (
+	"godl.dev/godl/accel"
+)
+
+// Register blocking of the micro-kernel and cache blocking of the packed panels.
+const (
+	mr = 6   // rows of C per micro-kernel call
+	nr = 16  // columns of C per micro-kernel call (two 8-lane vectors)
+	kc = 256 // depth of a packed panel: a kc×nr panel of B is 16 KiB and stays in L1
+	mc = 96  // rows of A packed at a time: 96×256 floats = 96 KiB, held in L2
+	nc = 4096
+)
+
+// directBMaxM is the largest m for which an unpacked, row-major B is read in place: with
+// few rows of C, packing B would cost as much as the product itself.
+const directBMaxM = 48
+
+// parMinFlops is the smallest product (2·m·n·k) that is split across goroutines; below it
+// the hand-off costs more than it saves.
+const parMinFlops = 1 << 20
+
+// microKernel computes one mr×nr tile of C:
+//
+//	for i < mr, j < nr: t[i][j] = Σ_{p<kc} a[p*mr+i] · b[p*ldb+j]
+//	c[i*ldc+j] = t[i][j]            when acc is false
+//	c[i*ldc+j] += t[i][j]           when acc is true
+//
+// a is a packed panel of A; b is either a packed panel (ldb == nr) or B itself.
+// kc must be at least 1.
+type microKernel func(kc int, a, b *float32, ldb int, c *float32, ldc int, acc bool)
+
+// epilogue is applied to each finished tile of C: c = act(c + bias[j]).
+type epilogue struct {
+	bias []float32 // per column of C, or nil
+	act  accel.Activation
+}
+
+func (e *epilogue) active() bool { return e != nil && (e.bias != nil || e.act != accel.Linear) }
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C; see accel.Backend.
+func (bk *Backend) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm("Sgemm", tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	bk.gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// Dense computes y = act(x·w + bias); see accel.Backend.
+func (bk *Backend) Dense(m, n, k int, x, w, bias []float32, act accel.Activation, y []float32) {
+	checkGemm("Dense", false, false, m, n, k, x, max(k, 1), w, max(n, 1), y, max(n, 1))
+	if bias != nil && len(bias) < n {
+		panicf("Dense: bias has %d elements, want n = %d", len(bias), n)
+	}
+	checkAct("Dense", act)
+	ep := epilogue{bias: bias, act: act}
+	bk.gemm(false, false, m, n, k, 1, x, max(k, 1), w, max(n, 1), 0, y, max(n, 1), &ep)
+}
+
+// gemm is Sgemm after argument checks, with an optional fused epilogue.
+func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			scaleRow(row, beta)
+			if ep.active() {
+				applyEpilogue(row, ep.bias, ep.act)
+			}
+		}
+		return
+	}
+	s := bk.getScratch()
+	j := &s.gj
+	*j = gemmJob{bk: bk, s: s, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha,
+		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ep: ep}
+	parts := 1
+	if t := bk.threads(); t > 1 && 2*m*n*k >= parMinFlops {
+		tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
+		j.byRows = tilesM > tilesN
+		tiles := tilesN
+		if j.byRows {
+			tiles = tilesM
+		}
+		parts = min(t, tiles)
+	}
+	parallel(j, parts, &s.wg)
+	*j = gemmJob{}
+	bk.putScratch(s)
+}
+
+// gemmJob is one Sgemm call, split by rows or columns of C.
+type gemmJob struct {
+	bk             *Backend
+	s              *scratch
+	tA, tB         bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	ep             *epilogue
+	byRows         bool
+}
+
+func (j *gemmJob) run(part, parts int) {
+	ps := &j.s.part[part]
+	if parts == 1 {
+		j.bk.gemmSerial(ps, j.tA, j.tB, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc, j.ep)
+		return
+	}
+	if j.byRows {
+		lo, hi := split(j.m, parts, part, mr)
+		if lo >= hi {
+			return
+		}
+		a := j.a[lo*j.lda:]
+		if j.tA {
+			a = j.a[lo:]
+		}
+		j.bk.gemmSerial(ps, j.tA, j.tB, hi-lo, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c[lo*j.ldc:], j.ldc, j.ep)
+		return
+	}
+	lo, hi := split(j.n, parts, part, nr)
+	if lo >= hi {
+		return
+	}
+	b := j.b[lo:]
+	if j.tB {
+		b = j.b[lo*j.ldb:]
+	}
+	ep := j.ep
+	var sub epilogue
+	if ep.active() && ep.bias != nil {
+		sub = epilogue{bias: ep.bias[lo:hi], act: ep.act}
+		ep = &sub
+	}
+	j.bk.gemmSerial(ps, j.tA, j.tB, j.m, hi-lo, j.k, j.alpha, j.a, j.lda, b, j.ldb, j.beta, j.c[lo:], j.ldc, ep)
+}
+
+// gemmSerial runs the blocked product on the calling goroutine with ps's buffers.
+// m, n and k are positive.
+func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue) {
+	if beta != 0 && beta != 1 {
+		for i := 0; i < m; i++ {
+			scaleRow(c[i*ldc:i*ldc+n], beta)
+		}
+	}
+	first := beta == 0
+	packAll := tB || m > directBMaxM
+	hasEp := ep.active()
+	kern := bk.kern
+	for jc := 0; jc < n; jc += nc {
+		ncb := min(nc, n-jc)
+		for pc := 0; pc < k; pc += kc {
+			kcb := min(kc, k-pc)
+			acc := !(first && pc == 0)
+			last := pc+kcb == k
+			var bp []float32
+			if packAll {
+				bp = packB(grow(&ps.b, ((ncb+nr-1)/nr)*nr*kcb), tB, b, ldb, pc, jc, kcb, ncb)
+			} else if ncb%nr != 0 {
+				// Only the ragged last panel is packed (zero-padded to nr columns).
+				full := ncb - ncb%nr
+				bp = packB(grow(&ps.b, nr*kcb), tB, b, ldb, pc, jc+full, kcb, ncb-full)
+			}
+			for ic := 0; ic < m; ic += mc {
+				mcb := min(mc, m-ic)
+				ap := packA(grow(&ps.a, ((mcb+mr-1)/mr)*mr*kcb), tA, a, lda, ic, pc, mcb, kcb, alpha)
+				for jr := 0; jr < ncb; jr += nr {
+					nrb := min(nr, ncb-jr)
+					var bptr *float32
+					bstride := nr
+					switch {
+					case packAll:
+						bptr = &bp[(jr/nr)*nr*kcb]
+					case nrb < nr:
+						bptr = &bp[0]
+					default:
+						bptr = &b[pc*ldb+jc+jr]
+						bstride = ldb
+					}
+					for ir := 0; ir < mcb; ir += mr {
+						mrb := min(mr, mcb-ir)
+						aptr := &ap[(ir/mr)*mr*kcb]
+						ci := (ic+ir)*ldc + jc + jr
+						if mrb == mr && nrb == nr {
+							kern(kcb, aptr, bptr, bstride, &c[ci], ldc, acc)
+							if last && hasEp {
+								epilogueTile(c[ci:], ldc, mr, nr, ep, jc+jr)
+							}
+							continue
+						}
+						t := ps.tile[:]
+						kern(kcb, aptr, bptr, bstride, &t[0], nr, false)
+						for i := 0; i < mrb; i++ {
+							row := c[ci+i*ldc : ci+i*ldc+nrb]
+							tr := t[i*nr : i*nr+nrb]
+							if acc {
+								for x, v := range tr {
+									row[x] += v
+								}
+							} else {
+								copy(row, tr)
+							}
+						}
+						if last && hasEp {
+							epilogueTile(c[ci:], ldc, mrb, nrb, ep, jc+jr)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// epilogueTile applies ep to the rows×cols tile at c whose first column is column j0 of C.
+func epilogueTile(c []float32, ldc, rows, cols int, ep *epilogue, j0 int) {
+	var bias []float32
+	if ep.bias != nil {
+		bias = ep.bias[j0 : j0+cols]
+	}
+	for i := 0; i < rows; i++ {
+		applyEpilogue(c[i*ldc:i*ldc+cols], bias, ep.act)
+	}
+}
+
+// packA copies the mcb×kcb block of op(A) at (ic, pc), times alpha, into panels of mr rows:
+// panel q holds dst[q*mr*kcb + p*mr + i] = alpha·op(A)[ic+q*mr+i][pc+p], zero past row mcb.
+func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha float32) []float32 {
+	for q := 0; q*mr < mcb; q++ {
+		panel := dst[q*mr*kcb : (q+1)*mr*kcb]
+		rows := min(mr, mcb-q*mr)
+		i0 := ic + q*mr
+		if tA {
+			for p := 0; p < kcb; p++ {
+				src := a[(pc+p)*lda+i0 : (pc+p)*lda+i0+rows]
+				d := panel[p*mr : p*mr+mr]
+				for i, v := range src {
+					d[i] = alpha * v
+				}
+				for i := rows; i < mr; i++ {
+					d[i] = 0
+				}
+			}
+			continue
+		}
+		for i := 0; i < rows; i++ {
+			src := a[(i0+i)*lda+pc : (i0+i)*lda+pc+kcb]
+			for p, v := range src {
+				panel[p*mr+i] = alpha * v
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kcb; p++ {
+				panel[p*mr+i] = 0
+			}
+		}
+	}
+	return dst
+}
+
+// packB copies the kcb×ncb block of op(B) at (pc, jc) into panels of nr columns:
+// panel q holds dst[q*nr*kcb + p*nr + j] = op(B)[pc+p][jc+q*nr+j], zero past column ncb.
+func packB(dst []float32, tB bool, b []float32, ldb, pc, jc, kcb, ncb int) []float32 {
+	for q := 0; q*nr < ncb; q++ {
+		panel := dst[q*nr*kcb : (q+1)*nr*kcb]
+		cols := min(nr, ncb-q*nr)
+		j0 := jc + q*nr
+		if !tB {
+			for p := 0; p < kcb; p++ {
+				d := panel[p*nr : p*nr+nr]
+				copy(d, b[(pc+p)*ldb+j0:(pc+p)*ldb+j0+cols])
+				for j := cols; j < nr; j++ {
+					d[j] = 0
+				}
+			}
+			continue
+		}
+		for j := 0; j < cols; j++ {
+			src := b[(j0+j)*ldb+pc : (j0+j)*ldb+pc+kcb]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := 0; p < kcb; p++ {
+				panel[p*nr+j] = 0
+			}
+		}
+	}
+	return dst
+}
+
+// scaleRow sets row = beta·row; beta == 0 writes zeros without reading (NaNs vanish).
+func scaleRow(row []float32, beta float32) {
+	switch beta {
+	case 1:
+	case 0:
+		clear(row)
+	default:
+		for i := range row {
+			row[i] *= beta
+		}
+	}
+}

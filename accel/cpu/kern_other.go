@@ -1,0 +1,7 @@
+package cpu
+
+// hasAsmKernel reports whether an assembly micro-kernel can run here; in this build none is
+// compiled in.
+func hasAsmKernel() bool { return false }
+
+var asmKernel microKernel = kernGeneric
