@@ -92,15 +92,15 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 
 // gemmJob is one Sgemm call, split by rows or columns of C.
 type gemmJob struct {
-	bk             *Backend
-	s              *scratch
-	tA, tB         bool
-	m, n, k        int
-	alpha, beta    float32
-	a, b, c        []float32
-	lda, ldb, ldc  int
-	ep             *epilogue
-	byRows         bool
+	bk            *Backend
+	s             *scratch
+	tA, tB        bool
+	m, n, k       int
+	alpha, beta   float32
+	a, b, c       []float32
+	lda, ldb, ldc int
+	ep            *epilogue
+	byRows        bool
 }
 
 func (j *gemmJob) run(part, parts int) {
