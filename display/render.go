@@ -139,7 +139,11 @@ func Render(v any) (b Bundle) {
 		}
 	case MIMEBundler:
 		b = x.MIMEBundle().clone()
-		addText(&b, v)
+		if isInterpreterWrapper(v) {
+			addText(&b, nil)
+		} else {
+			addText(&b, v)
+		}
 		return b
 	}
 	b = Bundle{Data: map[string]any{}}
@@ -171,17 +175,18 @@ func Render(v any) (b Bundle) {
 		}
 	}
 	if _, ok := b.Data[MIMEText]; !ok {
-		b.Data[MIMEText] = PlainText(v)
+		if _, isStringer := v.(fmt.Stringer); isInterpreterWrapper(v) && !isStringer {
+			addText(&b, nil)
+		} else {
+			b.Data[MIMEText] = PlainText(v)
+		}
 	}
 	return b
 }
 
 // PlainText formats v the way Render's text/plain does: String for a fmt.Stringer or an
-// error's Error, quoted strings, and fmt's %v for the rest. A value of a type declared in a
-// notebook cell and seen by compiled code through the interpreter's wrapper is formatted as
-// the wrapped value.
+// error's Error, quoted strings, and fmt's %v for the rest.
 func PlainText(v any) string {
-	v = unwrapInterpreted(v)
 	switch x := v.(type) {
 	case nil:
 		return "<nil>"
@@ -195,24 +200,23 @@ func PlainText(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
-// unwrapInterpreted returns the value an interpreter interface wrapper holds: yaegi passes a
-// cell's value to compiled code as a struct whose first field, IValue, is the value itself.
-func unwrapInterpreted(v any) any {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
-		rv = rv.Elem()
+// isInterpreterWrapper reports whether v is the struct yaegi builds to pass a value of a
+// type declared in a cell to compiled code as an interface: its first field is IValue and
+// its other fields hold the methods. Its %v form means nothing to a user (and yaegi v0.16.1
+// does not even fill IValue reliably), so Render describes such values by their rich forms.
+func isInterpreterWrapper(v any) bool {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return false
 	}
-	if rv.Kind() != reflect.Struct || rv.NumField() == 0 || rv.Type().Field(0).Name != "IValue" {
-		return v
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	if _, isStringer := v.(fmt.Stringer); isStringer {
-		// The wrapper forwards String to the cell's method: use it.
-		return v
-	}
-	return rv.Field(0).Interface()
+	return t.Kind() == reflect.Struct && t.NumField() > 0 && t.Field(0).Name == "IValue"
 }
 
-// addText fills text/plain when b lacks it: from the first other text form, or from v.
+// addText fills text/plain when b lacks it: from v when v is not nil, or else from the
+// Markdown source or a placeholder naming the richest form present.
 func addText(b *Bundle, v any) {
 	if b.Data == nil {
 		b.Data = map[string]any{}
@@ -220,12 +224,16 @@ func addText(b *Bundle, v any) {
 	if _, ok := b.Data[MIMEText]; ok {
 		return
 	}
-	for _, k := range []string{MIMEMarkdown, MIMEHTML} {
-		if s, ok := b.Data[k].(string); ok {
-			if k == MIMEHTML {
-				s = "<HTML>"
-			}
-			b.Data[MIMEText] = s
+	if s, ok := b.Data[MIMEMarkdown].(string); ok {
+		b.Data[MIMEText] = s
+		return
+	}
+	for _, f := range []struct{ mime, text string }{
+		{MIMEHTML, "<HTML>"}, {MIMESVG, "<SVG image>"}, {MIMEPNG, "<PNG image>"},
+		{MIMEJPEG, "<JPEG image>"}, {MIMEJSON, "<JSON>"},
+	} {
+		if _, ok := b.Data[f.mime]; ok {
+			b.Data[MIMEText] = f.text
 			return
 		}
 	}

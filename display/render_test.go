@@ -54,7 +54,7 @@ func TestRender(t *testing.T) {
 		{"bundler gets text", bundler{}, map[string]string{"text/latex": "$x$", MIMEText: "{}"}},
 		{"bundle as is", HTML("<i>"), map[string]string{MIMEHTML: "<i>", MIMEText: "<HTML>"}},
 		{"image", img, map[string]string{MIMEPNG: "*", MIMEText: "<image 3x2>"}},
-		{"interpreted wrapper", wrapper{IValue: 7, WHTML: func() string { return "<p>" }}, map[string]string{MIMEHTML: "<p>", MIMEText: "7"}},
+		{"interpreted wrapper", wrapper{IValue: 7, WHTML: func() string { return "<p>" }}, map[string]string{MIMEHTML: "<p>", MIMEText: "<HTML>"}},
 		{"panicking method", panicky{}, map[string]string{MIMEText: "display: rendering display.panicky panicked: boom"}},
 	}
 	for _, tc := range tests {
