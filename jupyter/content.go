@@ -90,27 +90,19 @@ type ExecuteRequestContent struct {
 	StopOnError     bool              `json:"stop_on_error"`
 }
 
-// ExecuteReplyContent is the content of execute_reply. On error, Ename, Evalue and
-// Traceback are set as well.
+// ExecuteReplyContent is the content of execute_reply. On error, ErrorContent is set
+// as well; the same shape serves as the error reply of any request.
 type ExecuteReplyContent struct {
 	Status          string         `json:"status"`
 	ExecutionCount  int            `json:"execution_count"`
 	Payload         []any          `json:"payload,omitempty"`
 	UserExpressions map[string]any `json:"user_expressions,omitempty"`
-	ErrorContent
+	*ErrorContent
 }
 
 // ErrorContent is the content of an error message on IOPub, and the error fields of a
-// reply whose status is "error".
+// reply whose status is "error". Traceback must not be nil.
 type ErrorContent struct {
-	Ename     string   `json:"ename,omitempty"`
-	Evalue    string   `json:"evalue,omitempty"`
-	Traceback []string `json:"traceback,omitempty"`
-}
-
-// ErrorMessageContent is the content of an error message on IOPub, where all three
-// fields are required even when empty.
-type ErrorMessageContent struct {
 	Ename     string   `json:"ename"`
 	Evalue    string   `json:"evalue"`
 	Traceback []string `json:"traceback"`
