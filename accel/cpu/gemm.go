@@ -114,9 +114,11 @@ func (j *gemmJob) run(part, parts int) {
 		if lo >= hi {
 			return
 		}
-		a := j.a[lo*j.lda:]
+		var a []float32
 		if j.tA {
 			a = j.a[lo:]
+		} else {
+			a = j.a[lo*j.lda:]
 		}
 		j.bk.gemmSerial(ps, j.tA, j.tB, hi-lo, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c[lo*j.ldc:], j.ldc, j.ep)
 		return
@@ -125,9 +127,11 @@ func (j *gemmJob) run(part, parts int) {
 	if lo >= hi {
 		return
 	}
-	b := j.b[lo:]
+	var b []float32
 	if j.tB {
 		b = j.b[lo*j.ldb:]
+	} else {
+		b = j.b[lo:]
 	}
 	ep := j.ep
 	var sub epilogue
@@ -232,6 +236,12 @@ func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha
 		panel := dst[q*mr*kcb : (q+1)*mr*kcb]
 		rows := min(mr, mcb-q*mr)
 		i0 := ic + q*mr
+		if tA && rows == mr && alpha == 1 {
+			for p := 0; p < kcb; p++ {
+				*(*[mr]float32)(panel[p*mr:]) = *(*[mr]float32)(a[(pc+p)*lda+i0:])
+			}
+			continue
+		}
 		if tA {
 			for p := 0; p < kcb; p++ {
 				src := a[(pc+p)*lda+i0 : (pc+p)*lda+i0+rows]
@@ -243,6 +253,10 @@ func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha
 					d[i] = 0
 				}
 			}
+			continue
+		}
+		if rows == mr {
+			packA6(panel, a, (i0*lda)+pc, lda, kcb, alpha)
 			continue
 		}
 		for i := 0; i < rows; i++ {
@@ -258,6 +272,29 @@ func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha
 		}
 	}
 	return dst
+}
+
+// packA6 interleaves six rows of kcb elements, starting at a[o] with row stride lda, into
+// panel[p*mr+i] = alpha·a[o+i*lda+p].
+func packA6(panel, a []float32, o, lda, kcb int, alpha float32) {
+	r0 := a[o : o+kcb]
+	r1 := a[o+lda : o+lda+kcb]
+	r2 := a[o+2*lda : o+2*lda+kcb]
+	r3 := a[o+3*lda : o+3*lda+kcb]
+	r4 := a[o+4*lda : o+4*lda+kcb]
+	r5 := a[o+5*lda : o+5*lda+kcb]
+	panel = panel[:kcb*mr]
+	if alpha == 1 {
+		for p := range r0 {
+			d := (*[mr]float32)(panel[p*mr:])
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		}
+		return
+	}
+	for p := range r0 {
+		d := (*[mr]float32)(panel[p*mr:])
+		d[0], d[1], d[2], d[3], d[4], d[5] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p], alpha*r4[p], alpha*r5[p]
+	}
 }
 
 // packB copies the kcb×ncb block of op(B) at (pc, jc) into panels of nr columns:

@@ -1,3 +1,5 @@
+//go:build !amd64 || noasm
+
 package cpu
 
 // hasAsmKernel reports whether an assembly micro-kernel can run here; in this build none is
