@@ -1,0 +1,40 @@
+package dl
+
+// Loss is a training objective, as a Keras loss: Compute returns the mean loss of a batch
+// as a 0-D tensor that gradients flow through. dl/losses has the built-in losses.
+type Loss interface {
+	// Name is the loss's Keras name, such as "sparse_categorical_crossentropy".
+	Name() string
+	// Compute returns the mean loss of the batch: yTrue are the targets, yPred the model's
+	// outputs (probabilities for the cross-entropies).
+	Compute(yTrue, yPred *Tensor) *Tensor
+}
+
+// FusedLoss is implemented by losses equal to -log p[label] for integer labels and class
+// probabilities p (sparse categorical cross-entropy). When the model's last layer ends in a
+// softmax, training fuses the two (see SoftmaxKernel).
+type FusedLoss interface {
+	Loss
+	// FusesWithSoftmax reports whether the loss is -log p[label] on probabilities.
+	FusesWithSoftmax() bool
+}
+
+// Metric is a quantity reported during training, as a Keras metric. It is stateless: models
+// keep the running totals, so one Metric value may serve many models.
+type Metric interface {
+	// Name is the key in logs and History, such as "accuracy".
+	Name() string
+	// Batch returns the metric's total over a batch and the count it is averaged over:
+	// accuracy returns (correct predictions, batch size). It must not keep yTrue or yPred.
+	Batch(yTrue, yPred *Tensor) (total, count float64)
+}
+
+// Optimizer updates variables from their gradients, as a Keras optimizer. dl/optimizers has
+// the built-in ones.
+type Optimizer interface {
+	// Name is the optimizer's Keras name, such as "SGD".
+	Name() string
+	// ApplyGradients updates each vars[i] in place from grads[i] (a nil gradient leaves
+	// its variable unchanged).
+	ApplyGradients(grads, vars []*Tensor)
+}

@@ -1,0 +1,44 @@
+// Package dl provides tensors, reverse-mode automatic differentiation and Keras-shaped models
+// for training neural networks on the CPU.
+//
+// The simplest use mirrors Keras's Sequential API:
+//
+//	train, test := datasets.MNIST()
+//	x, xTest := train.X.DivScalar(255), test.X.DivScalar(255)
+//	model := dl.NewSequential(
+//		layers.Flatten(),
+//		layers.Dense(128, layers.ReLU),
+//		layers.Dense(10, layers.Softmax),
+//	)
+//	model.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+//	history := model.Fit(x, train.Y, dl.Epochs(5), dl.ValidationData(xTest, test.Y))
+//	model.Summary()
+//
+// # Tensors
+//
+// A Tensor is an n-dimensional array of float32, uint8 or int32 in row-major order; images
+// are NHWC as in Keras. Reshape and Slice return views that share memory with their source.
+// Dividing or multiplying a uint8 tensor by a scalar gives a float32 tensor that still stores
+// the uint8 bytes and converts them when read (a scaled view): a data set of images stays
+// uint8 in memory and Fit converts one batch at a time.
+//
+// # Autodiff
+//
+// Operations on float32 tensors record how they were computed when an input requires a
+// gradient (a Variable, or a tensor marked with RequireGrad). Backward walks that record in
+// reverse topological order and accumulates each input's gradient into Grad.
+//
+// # Models
+//
+// A Layer computes its output with tensor operations in Call, which makes any layer
+// differentiable. The built-in layers of dl/layers also implement Kernel: a fixed forward and
+// backward pass on reused buffers, which Sequential's training loop uses so that a training
+// step does not allocate.
+//
+// # Errors
+//
+// Programming errors (mismatching shapes, wrong dtypes) panic with an *Error whose text starts
+// with "dl: " and names the operation, the layer when there is one, and the shapes involved.
+// Maybe turns such a panic into an ordinary error for compiled callers. Problems with files
+// and data are returned as errors.
+package dl

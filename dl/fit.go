@@ -1,0 +1,282 @@
+package dl
+
+// Fit, Evaluate and Predict: the training and inference loops of a model.
+//
+// Who owns what (after Keras's epoch_iterator separation of concerns):
+//
+//	Fit        epochs, shuffling, batching, interruption, logs, History, validation
+//	runner     batch buffers (uint8 → float32 conversion per batch), the layer schedule,
+//	           the fused softmax + cross-entropy, gradients handed to the optimizer
+//	Kernel     each built-in layer's forward and backward on its own buffers
+//	Optimizer  the update of the variables from their gradients
+//	progbar    the Keras-style log lines
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"godl.dev/godl/interrupt"
+)
+
+// Option configures Fit, Evaluate and Predict, as their Keras keyword arguments do.
+type Option func(*config)
+
+type config struct {
+	epochs       int
+	batchSize    int
+	verbose      int
+	verboseSet   bool
+	shuffle      bool
+	xVal, yVal   *Tensor
+	out          io.Writer
+	initialEpoch int
+}
+
+// Epochs sets the number of passes over the training data (default 1).
+func Epochs(n int) Option { return func(c *config) { c.epochs = n } }
+
+// BatchSize sets the number of samples per step (default 32).
+func BatchSize(n int) Option { return func(c *config) { c.batchSize = n } }
+
+// Verbose sets the logging: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+// The default is 1 for Fit and Evaluate and 0 for Predict, as in Keras.
+func Verbose(level int) Option {
+	return func(c *config) { c.verbose, c.verboseSet = level, true }
+}
+
+// Shuffle sets whether Fit reshuffles the training samples before each epoch (default
+// true).
+func Shuffle(on bool) Option { return func(c *config) { c.shuffle = on } }
+
+// ValidationData makes Fit evaluate the model on x, y after each epoch and report val_loss
+// and the val_ metrics.
+func ValidationData(x, y *Tensor) Option { return func(c *config) { c.xVal, c.yVal = x, y } }
+
+// LogTo sends the log lines to w instead of standard output.
+func LogTo(w io.Writer) Option { return func(c *config) { c.out = w } }
+
+// InitialEpoch starts the epoch count at n (0-based), for resuming training: Fit runs
+// epochs n+1..Epochs.
+func InitialEpoch(n int) Option { return func(c *config) { c.initialEpoch = n } }
+
+func newConfig(defaultVerbose int, opts []Option) *config {
+	c := &config{epochs: 1, batchSize: 32, verbose: defaultVerbose, shuffle: true, out: os.Stdout}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.batchSize < 1 {
+		panicf("Fit", nil, "batch size must be positive, got %d", c.batchSize)
+	}
+	return c
+}
+
+func (m *Sequential) mustCompile(op string) {
+	if m.optimizer == nil || m.loss == nil {
+		panicf(op, nil, "model %q must be compiled first: call Compile(optimizer, loss, metrics...)", m.name)
+	}
+}
+
+func checkXY(op string, x, y *Tensor) {
+	if x == nil || y == nil {
+		panicf(op, nil, "inputs and targets must not be nil")
+	}
+	if len(x.shape) == 0 || y.Size() != x.shape[0] {
+		panicf(op, [][]int{x.shape, y.shape}, "needs one target per input sample")
+	}
+}
+
+// Fit trains the model on inputs x (batch axis first) and integer class labels y, as
+// Keras's model.fit does, and returns the History of the epochs run. Each step takes
+// BatchSize samples (the last one may be smaller), in a new random order each epoch.
+//
+// Fit stops between two steps when the user interrupts (interrupt.Requested): the weights
+// keep the updates made so far and the History, holding the completed epochs, reports
+// interrupt.ErrInterrupted from Err.
+func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
+	m.mustCompile("Fit")
+	checkXY("Fit", x, y)
+	c := newConfig(1, opts)
+	if c.xVal != nil {
+		checkXY("Fit (validation data)", c.xVal, c.yVal)
+	}
+	m.buildFor("Fit", x)
+	r := m.runnerFor()
+	n := x.shape[0]
+	h := newHistory()
+	if c.verbose > 0 {
+		if c.xVal != nil {
+			printf(c.out, "Train on %d samples, validate on %d samples\n", n, c.xVal.shape[0])
+		} else {
+			printf(c.out, "Train on %d samples\n", n)
+		}
+	}
+	if cap(r.idx) < n {
+		r.idx = make([]int, n)
+	}
+	order := r.idx[:n]
+	sums := make([]float64, len(m.metrics))
+	counts := make([]float64, len(m.metrics))
+	logs := make([]logValue, 0, 2+2*len(m.metrics))
+	for epoch := c.initialEpoch; epoch < c.epochs; epoch++ {
+		if c.verbose > 0 && c.epochs > 1 {
+			printf(c.out, "Epoch %d/%d\n", epoch+1, c.epochs)
+		}
+		if c.shuffle {
+			PermutationTo(order, Rand())
+		} else {
+			for i := range order {
+				order[i] = i
+			}
+		}
+		bar := newProgbar(c.out, n, c.verbose)
+		var lossSum float64
+		for i := range sums {
+			sums[i], counts[i] = 0, 0
+		}
+		for start := 0; start < n; start += c.batchSize {
+			if interrupt.Requested() {
+				bar.abort()
+				h.err = interrupt.ErrInterrupted
+				return h
+			}
+			idx := order[start:min(start+c.batchSize, n)]
+			r.gather(x, y, idx)
+			loss, pred := m.trainStep(r)
+			lossSum += loss * float64(len(idx))
+			for i, mt := range m.metrics {
+				t, k := mt.Batch(r.yb, pred)
+				sums[i] += t
+				counts[i] += k
+			}
+			done := start + len(idx)
+			if bar.due(done) {
+				logs = m.epochLogs(logs[:0], lossSum/float64(done), sums, counts)
+				bar.update(done, logs)
+			}
+		}
+		logs = m.epochLogs(logs[:0], lossSum/float64(max(n, 1)), sums, counts)
+		if c.xVal != nil {
+			vals, stopped := m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
+			if stopped {
+				bar.abort()
+				h.err = interrupt.ErrInterrupted
+				return h
+			}
+			for i, name := range m.MetricsNames() {
+				logs = append(logs, logValue{"val_" + name, vals[i]})
+			}
+		}
+		bar.finish(n, logs)
+		h.append(epoch, logs)
+	}
+	return h
+}
+
+// epochLogs appends the running loss and metric values to logs.
+func (m *Sequential) epochLogs(logs []logValue, loss float64, sums, counts []float64) []logValue {
+	logs = append(logs, logValue{"loss", loss})
+	for i, mt := range m.metrics {
+		logs = append(logs, logValue{mt.Name(), sums[i] / max(counts[i], 1)})
+	}
+	return logs
+}
+
+// evaluate computes the mean loss and metrics over x, y in batches of bs. It reports
+// stopped when interrupted.
+func (m *Sequential) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float64, stopped bool) {
+	m.buildFor("Evaluate", x)
+	r := m.runnerFor()
+	n := x.shape[0]
+	idx := make([]int, 0, bs)
+	var lossSum float64
+	sums := make([]float64, len(m.metrics))
+	counts := make([]float64, len(m.metrics))
+	var logs []logValue
+	for start := 0; start < n; start += bs {
+		if interrupt.Requested() {
+			return nil, true
+		}
+		idx = idx[:0]
+		for i := start; i < min(start+bs, n); i++ {
+			idx = append(idx, i)
+		}
+		r.gather(x, y, idx)
+		pred := m.inferStep(r)
+		lossSum += m.batchLoss(r, pred) * float64(len(idx))
+		for i, mt := range m.metrics {
+			t, k := mt.Batch(r.yb, pred)
+			sums[i] += t
+			counts[i] += k
+		}
+		if bar != nil && bar.due(start+len(idx)) {
+			logs = m.epochLogs(logs[:0], lossSum/float64(start+len(idx)), sums, counts)
+			bar.update(start+len(idx), logs)
+		}
+	}
+	vals = []float64{lossSum / float64(max(n, 1))}
+	for i := range m.metrics {
+		vals = append(vals, sums[i]/max(counts[i], 1))
+	}
+	return vals, false
+}
+
+// Evaluate returns the loss and the metrics of the model on x, y, in the order of
+// MetricsNames, as Keras's model.evaluate does. It returns nil if the user interrupts it.
+// Options: BatchSize (default 32), Verbose (default 1), LogTo.
+func (m *Sequential) Evaluate(x, y *Tensor, opts ...Option) []float64 {
+	m.mustCompile("Evaluate")
+	checkXY("Evaluate", x, y)
+	c := newConfig(1, opts)
+	bar := newProgbar(c.out, x.shape[0], c.verbose)
+	vals, stopped := m.evaluate(x, y, c.batchSize, bar)
+	if stopped {
+		bar.abort()
+		return nil
+	}
+	logs := make([]logValue, len(vals))
+	for i, name := range m.MetricsNames() {
+		logs[i] = logValue{name, vals[i]}
+	}
+	bar.finish(x.shape[0], logs)
+	return vals
+}
+
+// Predict returns the model's outputs for inputs x, computed in batches (Options:
+// BatchSize, default 32). It returns nil if the user interrupts it.
+func (m *Sequential) Predict(x *Tensor, opts ...Option) *Tensor {
+	c := newConfig(0, opts)
+	m.buildFor("Predict", x)
+	r := m.runnerFor()
+	n := x.shape[0]
+	outShape := append([]int{n}, m.outShapes[len(m.outShapes)-1][1:]...)
+	out := Zeros(outShape...)
+	row := out.Size() / max(n, 1)
+	idx := make([]int, 0, c.batchSize)
+	for start := 0; start < n; start += c.batchSize {
+		if interrupt.Requested() {
+			return nil
+		}
+		idx = idx[:0]
+		for i := start; i < min(start+c.batchSize, n); i++ {
+			idx = append(idx, i)
+		}
+		r.gather(x, nil, idx)
+		pred := m.inferStep(r)
+		copy(out.f32[start*row:], pred.floats("Predict"))
+	}
+	return out
+}
+
+// PredictClasses returns the index of the largest output of each sample, the class the
+// model predicts (np.argmax(model.predict(x), axis=1)).
+func (m *Sequential) PredictClasses(x *Tensor, opts ...Option) *Tensor {
+	p := m.Predict(x, opts...)
+	if p == nil {
+		return nil
+	}
+	return p.ArgMax(-1)
+}
+
+// now is the clock of the progress bar; tests replace it.
+var now = time.Now

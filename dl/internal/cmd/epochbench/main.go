@@ -1,0 +1,171 @@
+// Command epochbench trains the book's two reference models (the MLP of chapter 2 and
+// LeNet-5 of chapter 3) on real MNIST with dl and prints machine-readable timings.
+//
+// Usage:
+//
+//	go run ./dl/internal/cmd/epochbench [-model mlp|lenet5|both] [-epochs 1] [-repeats 1] [-procs 1,2]
+//	go run ./dl/internal/cmd/epochbench -full        # 5 epochs each with validation: the accuracy check
+//	go run ./dl/internal/cmd/epochbench -rss         # one LeNet-5 epoch, then peak RSS (VmHWM)
+//
+// Output lines:
+//
+//	RESULT model=lenet5 procs=1 batch=32 repeat=0 epoch=1 epoch_s=1.234 loss=... accuracy=... test_acc=...
+//	SUMMARY model=lenet5 procs=1 n=3 epoch_s_median=...
+//	RSS model=lenet5 vmhwm_mb=...
+//
+// The MNIST files are found as datasets.MNISTDir says (MNIST_DIR or the Go module cache).
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"godl.dev/godl/accel"
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/datasets"
+	"godl.dev/godl/dl/layers"
+	"godl.dev/godl/dl/losses"
+	"godl.dev/godl/dl/metrics"
+	"godl.dev/godl/dl/optimizers"
+)
+
+func mlp() *dl.Sequential {
+	return dl.NewSequential(
+		layers.Flatten(),
+		layers.Dense(128, layers.ReLU),
+		layers.Dense(10, layers.Softmax),
+	)
+}
+
+func lenet5() *dl.Sequential {
+	return dl.NewSequential(
+		layers.Conv2D(6, 5, layers.Same, layers.ReLU),
+		layers.MaxPooling2D(2),
+		layers.Conv2D(16, 5, layers.ReLU),
+		layers.MaxPooling2D(2),
+		layers.Flatten(),
+		layers.Dense(120, layers.ReLU),
+		layers.Dense(84, layers.ReLU),
+		layers.Dense(10, layers.Softmax),
+	)
+}
+
+func main() {
+	model := flag.String("model", "both", "mlp, lenet5 or both")
+	epochs := flag.Int("epochs", 1, "epochs per run")
+	repeats := flag.Int("repeats", 1, "fresh models trained per setting")
+	procs := flag.String("procs", "1,2", "comma-separated GOMAXPROCS values")
+	full := flag.Bool("full", false, "train 5 epochs with validation and print the Keras log")
+	rss := flag.Bool("rss", false, "train one LeNet-5 epoch and print peak RSS")
+	seed := flag.Int64("seed", 1, "global seed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
+	flag.Parse()
+
+	train, test, err := datasets.LoadMNIST("")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("# backend %s, GOMAXPROCS %d, NumCPU %d\n", accel.Default().Name(), runtime.GOMAXPROCS(0), runtime.NumCPU())
+	x, xTest := train.X.DivScalar(255), test.X.DivScalar(255)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	names := []string{"mlp", "lenet5"}
+	if *model != "both" {
+		names = []string{*model}
+	}
+	if *rss {
+		dl.SetSeed(*seed)
+		m := lenet5()
+		m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+		m.Fit(x.Reshape(-1, 28, 28, 1), train.Y, dl.Verbose(0))
+		fmt.Printf("RSS model=lenet5 vmhwm_mb=%.1f\n", vmHWM())
+		return
+	}
+	if *full {
+		for _, name := range names {
+			dl.SetSeed(*seed)
+			m, xs, xt := build(name, x, xTest)
+			m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+			fmt.Printf("== %s, SGD lr 0.01, batch 32, 5 epochs\n", name)
+			t0 := time.Now()
+			h := m.Fit(xs, train.Y, dl.Epochs(5), dl.ValidationData(xt, test.Y))
+			m.Summary()
+			fmt.Printf("FULL model=%s val_accuracy=%.4f val_loss=%.4f wall_s=%.1f\n", name,
+				h.Last("val_accuracy"), h.Last("val_loss"), time.Since(t0).Seconds())
+		}
+		return
+	}
+	for _, p := range strings.Split(*procs, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "epochbench: bad -procs entry %q\n", p)
+			os.Exit(2)
+		}
+		runtime.GOMAXPROCS(n)
+		for _, name := range names {
+			var times []float64
+			for r := 0; r < *repeats; r++ {
+				dl.SetSeed(*seed + int64(r))
+				m, xs, xt := build(name, x, xTest)
+				m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+				for ep := 1; ep <= *epochs; ep++ {
+					t0 := time.Now()
+					h := m.Fit(xs, train.Y, dl.Verbose(0))
+					dt := time.Since(t0).Seconds()
+					times = append(times, dt)
+					acc := m.Evaluate(xt, test.Y, dl.Verbose(0), dl.BatchSize(1000))
+					fmt.Printf("RESULT model=%s procs=%d batch=32 repeat=%d epoch=%d epoch_s=%.3f loss=%.4f accuracy=%.4f test_acc=%.4f\n",
+						name, n, r, ep, dt, h.Last("loss"), h.Last("accuracy"), acc[1])
+				}
+			}
+			sort.Float64s(times)
+			fmt.Printf("SUMMARY model=%s procs=%d batch=32 n=%d epoch_s_median=%.3f min=%.3f max=%.3f\n",
+				name, n, len(times), times[len(times)/2], times[0], times[len(times)-1])
+		}
+	}
+}
+
+func build(name string, x, xTest *dl.Tensor) (*dl.Sequential, *dl.Tensor, *dl.Tensor) {
+	if name == "lenet5" {
+		return lenet5(), x.Reshape(-1, 28, 28, 1), xTest.Reshape(-1, 28, 28, 1)
+	}
+	return mlp(), x, xTest
+}
+
+// vmHWM returns the peak resident set size in MB from /proc/self/status.
+func vmHWM() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	return parseHWM(f)
+}
+
+func parseHWM(r io.Reader) float64 {
+	s := bufio.NewScanner(r)
+	for s.Scan() {
+		if f := strings.Fields(s.Text()); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return -1
+}

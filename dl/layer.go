@@ -1,0 +1,117 @@
+package dl
+
+import (
+	"fmt"
+	"sync"
+	"unicode"
+)
+
+// Layer is one step of a model, as a Keras layer: configured when constructed, its weights
+// created by Build from the first input shape, its computation done by Call.
+//
+// Cell code may implement Layer (all its methods are exported). The built-in layers of
+// dl/layers also implement Kernel, which Sequential uses for speed.
+type Layer interface {
+	// Name is the layer's unique name, such as "dense_1".
+	Name() string
+	// ClassName is the layer's type as Keras prints it in a summary, such as "Dense".
+	ClassName() string
+	// Build creates the weights for inputs of inputShape, whose first axis is the batch
+	// (-1 when unknown). Models call it once, before the first Call.
+	Build(inputShape []int)
+	// Call computes the layer's output for the batch x with tensor operations, so that
+	// gradients flow through it. training is true during Fit.
+	Call(x *Tensor, training bool) *Tensor
+	// OutputShape returns the shape of the output for inputs of inputShape (batch axis
+	// first, -1 when unknown).
+	OutputShape(inputShape []int) []int
+	// Weights returns the layer's variables, trainable ones first; nil before Build.
+	Weights() []*Tensor
+}
+
+// Kernel is a layer's compiled fast path: a fixed forward and backward pass on buffers the
+// layer owns and reuses, so that a training step does not allocate. Sequential uses it
+// instead of Call and autodiff when a layer implements it; both paths compute the same
+// values.
+type Kernel interface {
+	// Forward computes the output for the batch x (whose shape may change between calls,
+	// usually only in its batch axis). The result is owned by the layer and valid until the
+	// next Forward; Backward may read x until then too.
+	Forward(x *Tensor, training bool) *Tensor
+	// Backward takes dy, the gradient of the loss with respect to the last Forward's output,
+	// writes each weight's gradient into its Grad (replacing it), and returns the gradient
+	// with respect to the input when needDx is true (nil otherwise). The result is owned by
+	// the layer.
+	Backward(dy *Tensor, needDx bool) *Tensor
+}
+
+// SoftmaxKernel is a Kernel whose output ends in a softmax (Dense(n, Softmax)). With a loss
+// that is -log p[label] (FusesWithSoftmax), Sequential computes the logits, then softmax and
+// loss together, and starts the backward pass from (p - onehot)/batch, which is both faster
+// and more accurate than differentiating through the softmax.
+type SoftmaxKernel interface {
+	Kernel
+	// EndsInSoftmax reports whether the layer's activation is softmax.
+	EndsInSoftmax() bool
+	// ForwardLogits is Forward without the final softmax.
+	ForwardLogits(x *Tensor) *Tensor
+	// BackwardLogits is Backward given the gradient with respect to the logits.
+	BackwardLogits(dLogits *Tensor, needDx bool) *Tensor
+}
+
+var (
+	namesMu sync.Mutex
+	names   = map[string]int{}
+)
+
+// UniqueName returns prefix for its first use in this session, then prefix_1, prefix_2, …,
+// as Keras names layers and models ("dense", "dense_1").
+func UniqueName(prefix string) string {
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	n := names[prefix]
+	names[prefix] = n + 1
+	if n == 0 {
+		return prefix
+	}
+	return fmt.Sprintf("%s_%d", prefix, n)
+}
+
+// ClearSession resets the automatic names, as tf.keras.backend.clear_session does: the next
+// Dense is "dense" again.
+func ClearSession() {
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	names = map[string]int{}
+}
+
+// SnakeCase converts a class name to Keras's lower snake case name prefix: "MaxPooling2D"
+// becomes "max_pooling2d", "LeNet5" becomes "le_net5".
+func SnakeCase(class string) string {
+	rs := []rune(class)
+	var out []rune
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			prevLower := i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]))
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if i > 0 && (prevLower || nextLower && unicode.IsUpper(rs[i-1])) {
+				out = append(out, '_')
+			}
+			out = append(out, unicode.ToLower(r))
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// CountParams returns the number of elements of ws, and of those that are trainable.
+func CountParams(ws []*Tensor) (total, trainable int) {
+	for _, w := range ws {
+		total += w.Size()
+		if w.trainable {
+			trainable += w.Size()
+		}
+	}
+	return total, trainable
+}

@@ -1,0 +1,274 @@
+package dl
+
+import "math"
+
+// runner owns a model's per-step state: the schedule of layer kernels and every buffer a
+// training or inference step touches, sized once for the largest batch and resliced for
+// smaller ones. After the first step of a given batch size, a step with built-in layers
+// allocates nothing.
+type runner struct {
+	stages []Kernel
+	fused  SoftmaxKernel // the last layer when softmax and the loss are fused, else nil
+	row    int           // elements per input sample
+
+	xBuf   []float32
+	xb     *Tensor // batch input view over xBuf
+	labBuf []int32
+	yb     *Tensor // batch labels view over labBuf
+	probs  *Tensor // fused path: softmax output
+	dlog   *Tensor // fused path: gradient of the loss with respect to the logits
+	pBuf   []float32
+	dBuf   []float32
+
+	vars, grads []*Tensor
+	idx         []int // sample order of the current epoch
+}
+
+// autodiffKernel runs a Layer that has no Kernel through Call and autodiff.
+type autodiffKernel struct {
+	l       Layer
+	in, out *Tensor
+}
+
+func (a *autodiffKernel) Forward(x *Tensor, training bool) *Tensor {
+	a.in = x.Detach().RequireGrad()
+	InLayer(a.l.Name(), func() { a.out = a.l.Call(a.in, training) })
+	return a.out
+}
+
+func (a *autodiffKernel) Backward(dy *Tensor, needDx bool) *Tensor {
+	if a.out.requiresGrad {
+		a.out.BackwardWith(dy)
+	}
+	g := a.in.grad
+	a.in.grad = nil
+	if !needDx {
+		return nil
+	}
+	if g == nil { // the output does not depend on the input
+		g = Zeros(a.in.shape...)
+	}
+	return g
+}
+
+// runnerFor returns the model's runner, making it at first use after Build or Compile.
+func (m *Sequential) runnerFor() *runner {
+	if m.run != nil {
+		return m.run
+	}
+	r := &runner{row: 1}
+	for _, d := range m.inputShape {
+		r.row *= d
+	}
+	for i, l := range m.layers {
+		k, ok := l.(Kernel)
+		if !ok {
+			k = &autodiffKernel{l: l}
+		}
+		r.stages = append(r.stages, k)
+		if i == len(m.layers)-1 {
+			if sk, ok := l.(SoftmaxKernel); ok && sk.EndsInSoftmax() {
+				if fl, ok := m.loss.(FusedLoss); ok && fl.FusesWithSoftmax() {
+					r.fused = sk
+				}
+			}
+		}
+	}
+	r.xb = &Tensor{dtype: Float32, shape: append([]int{0}, m.inputShape...)}
+	r.yb = &Tensor{dtype: Int32, shape: []int{0}}
+	r.probs = &Tensor{dtype: Float32}
+	r.dlog = &Tensor{dtype: Float32}
+	for _, w := range m.Weights() {
+		if w.trainable {
+			r.vars = append(r.vars, w)
+		}
+	}
+	r.grads = make([]*Tensor, len(r.vars))
+	m.run = r
+	return r
+}
+
+// gather copies the samples idx of x and their labels in y (y may be nil) into the batch
+// buffers, converting to float32 (and applying a scaled view's scale).
+func (r *runner) gather(x, y *Tensor, idx []int) {
+	b := len(idx)
+	if cap(r.xBuf) < b*r.row {
+		r.xBuf = make([]float32, b*r.row)
+		r.labBuf = make([]int32, b)
+	}
+	r.xb.shape[0], r.xb.f32 = b, r.xBuf[:b*r.row]
+	r.yb.shape[0], r.yb.i32 = b, r.labBuf[:b]
+	row := r.row
+	dst := r.xb.f32
+	switch {
+	case x.f32 != nil:
+		for i, s := range idx {
+			copy(dst[i*row:(i+1)*row], x.f32[s*row:(s+1)*row])
+		}
+	case x.u8 != nil:
+		scale := x.scale
+		if x.dtype == Uint8 {
+			scale = 1
+		}
+		for i, s := range idx {
+			d, src := dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row]
+			for j, v := range src {
+				d[j] = float32(v) * scale
+			}
+		}
+	default: // int32 data
+		for i, s := range idx {
+			for j := 0; j < row; j++ {
+				dst[i*row+j] = float32(x.i32[s*row+j])
+			}
+		}
+	}
+	if y != nil {
+		for i, s := range idx {
+			r.yb.i32[i] = int32(y.at(s))
+		}
+	}
+}
+
+// setRows points t at the first b rows of *buf (grown to hold them) with n columns.
+func setRows(t *Tensor, buf *[]float32, b, n int) {
+	if cap(*buf) < b*n {
+		*buf = make([]float32, b*n)
+	}
+	if len(t.shape) != 2 {
+		t.shape = make([]int, 2)
+	}
+	t.shape[0], t.shape[1] = b, n
+	t.f32 = (*buf)[:b*n]
+}
+
+// trainStep runs forward, loss, backward and the optimizer on the gathered batch. It returns
+// the batch's mean loss and the predictions (owned by the runner or the last layer).
+func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
+	h := r.xb
+	n := len(r.stages)
+	for _, w := range r.vars {
+		w.grad = nil
+	}
+	for i, st := range r.stages[:n-1] {
+		h = m.forwardStage(i, st, h, true)
+	}
+	var loss float64
+	var pred, dh *Tensor
+	if r.fused != nil {
+		logits := r.fused.ForwardLogits(h)
+		b, c := logits.shape[0], logits.shape[1]
+		setRows(r.probs, &r.pBuf, b, c)
+		setRows(r.dlog, &r.dBuf, b, c)
+		if b > 0 {
+			labelsInRange(m.layers[n-1].Name(), r.yb.i32, c)
+			loss = float64(backend().SoftmaxCrossEntropy(b, c, logits.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
+		}
+		pred = r.probs
+		dh = r.fused.BackwardLogits(r.dlog, n > 1)
+	} else {
+		pred = m.forwardStage(n-1, r.stages[n-1], h, true)
+		leaf := pred.Detach().RequireGrad()
+		var l *Tensor
+		InLayer(m.loss.Name(), func() { l = m.loss.Compute(r.yb, leaf) })
+		loss = l.Item()
+		if l.requiresGrad {
+			l.Backward()
+		}
+		g := leaf.grad
+		if g == nil {
+			g = Zeros(leaf.shape...)
+		}
+		dh = r.stages[n-1].Backward(g, n > 1)
+	}
+	for i := n - 2; i >= 0; i-- {
+		dh = r.stages[i].Backward(dh, i > 0)
+	}
+	for i, w := range r.vars {
+		r.grads[i] = w.grad
+	}
+	m.optimizer.ApplyGradients(r.grads, r.vars)
+	return loss, pred
+}
+
+// forwardStage runs stage i, naming the layer in any shape error.
+func (m *Sequential) forwardStage(i int, st Kernel, h *Tensor, training bool) *Tensor {
+	if _, ok := st.(*autodiffKernel); ok {
+		return st.Forward(h, training)
+	}
+	defer nameLayerOnPanic(m.layers[i].Name())
+	return st.Forward(h, training)
+}
+
+// nameLayerOnPanic is InLayer for a deferred call (no closure allocation on the hot path).
+func nameLayerOnPanic(layer string) {
+	if r := recover(); r != nil {
+		if e, ok := r.(*Error); ok && e.Layer == "" {
+			e.Layer = layer
+		}
+		panic(r)
+	}
+}
+
+func labelsInRange(layer string, lab []int32, classes int) {
+	for _, l := range lab {
+		if l < 0 || int(l) >= classes {
+			panic(&Error{Op: "SparseCategoricalCrossentropy", Layer: layer,
+				Msg: "label " + itoa(int(l)) + " out of range for " + itoa(classes) + " classes"})
+		}
+	}
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// inferStep runs the layers in inference mode on the gathered batch and returns the
+// predictions.
+func (m *Sequential) inferStep(r *runner) *Tensor {
+	h := r.xb
+	for i, st := range r.stages {
+		if ad, ok := st.(*autodiffKernel); ok {
+			NoGrad(func() { InLayer(ad.l.Name(), func() { h = ad.l.Call(h, false) }) })
+			continue
+		}
+		h = m.forwardStage(i, st, h, false)
+	}
+	return h
+}
+
+// batchLoss returns the mean loss of predictions pred for the gathered labels, without
+// recording gradients.
+func (m *Sequential) batchLoss(r *runner, pred *Tensor) float64 {
+	if r.fused != nil && len(pred.shape) == 2 {
+		c := pred.shape[1]
+		labelsInRange(m.layers[len(m.layers)-1].Name(), r.yb.i32, c)
+		var s float64
+		for i, l := range r.yb.i32 {
+			q := min(max(pred.f32[i*c+int(l)], Epsilon), 1-Epsilon)
+			s -= math.Log(float64(q))
+		}
+		return s / float64(max(len(r.yb.i32), 1))
+	}
+	var l *Tensor
+	NoGrad(func() { l = m.loss.Compute(r.yb, pred) })
+	return l.Item()
+}

@@ -1,0 +1,245 @@
+package dl
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Sequential is a linear stack of layers, as Keras's Sequential model. Its layers are built
+// when the input shape becomes known: at the first Fit, Evaluate, Predict or Call, or by
+// Build.
+type Sequential struct {
+	name       string
+	layers     []Layer
+	inputShape []int // per-sample shape, nil until built
+	outShapes  [][]int
+
+	optimizer Optimizer
+	loss      Loss
+	metrics   []Metric
+
+	run *runner // training and inference buffers, made at first use
+}
+
+// NewSequential returns a model that applies layers in order. Layers defined in notebook
+// cells must be added one at a time with Add instead (an interpreter limit).
+func NewSequential(layers ...Layer) *Sequential {
+	m := &Sequential{name: UniqueName("sequential")}
+	for _, l := range layers {
+		m.Add(l)
+	}
+	return m
+}
+
+// Add appends a layer. Adding to a built model builds the new layer at once.
+func (m *Sequential) Add(l Layer) {
+	if l == nil {
+		panicf("Sequential.Add", nil, "layer is nil")
+	}
+	m.layers = append(m.layers, l)
+	m.run = nil
+	if len(m.layers) == 1 {
+		if d, ok := l.(interface{ InputShape() []int }); ok && d.InputShape() != nil {
+			m.Build(d.InputShape()...)
+			return
+		}
+	}
+	if m.inputShape != nil {
+		in := m.inputShape
+		m.inputShape = nil
+		m.Build(in...)
+	}
+}
+
+// Name returns the model's name, "sequential" for the first one of a session.
+func (m *Sequential) Name() string { return m.name }
+
+// SetName renames the model.
+func (m *Sequential) SetName(name string) { m.name = name }
+
+// Layers returns the model's layers in order.
+func (m *Sequential) Layers() []Layer { return append([]Layer(nil), m.layers...) }
+
+// Built reports whether the layers have been built.
+func (m *Sequential) Built() bool { return m.inputShape != nil }
+
+// Build builds every layer for inputs whose per-sample shape is inputShape (without the
+// batch axis), as model.build((None, 28, 28)) does in Keras. Building twice with another
+// shape panics.
+func (m *Sequential) Build(inputShape ...int) {
+	if m.inputShape != nil {
+		if !sameShape(m.inputShape, inputShape) {
+			panicf("Sequential.Build", [][]int{append([]int{-1}, m.inputShape...), append([]int{-1}, inputShape...)},
+				"model %q was built for another input shape", m.name)
+		}
+		return
+	}
+	if len(m.layers) == 0 {
+		panicf("Sequential.Build", nil, "model %q has no layers", m.name)
+	}
+	shape := append([]int{-1}, inputShape...)
+	m.outShapes = m.outShapes[:0]
+	for _, l := range m.layers {
+		InLayer(l.Name(), func() {
+			if l.Weights() == nil {
+				l.Build(shape)
+			}
+			shape = l.OutputShape(shape)
+		})
+		m.outShapes = append(m.outShapes, cloneShape(shape))
+	}
+	m.inputShape = cloneShape(inputShape)
+}
+
+// buildFor builds the model for a batch x, or checks x against the built input shape.
+func (m *Sequential) buildFor(op string, x *Tensor) {
+	if len(x.shape) == 0 {
+		panicf(op, [][]int{x.shape}, "inputs need a batch axis")
+	}
+	if m.inputShape == nil {
+		m.Build(x.shape[1:]...)
+		return
+	}
+	if !sameShape(m.inputShape, x.shape[1:]) {
+		panicf(op, [][]int{append([]int{-1}, m.inputShape...), x.shape},
+			"model %q expects inputs of the first shape, got the second", m.name)
+	}
+}
+
+// Call applies the layers to x with tensor operations, so that gradients flow through the
+// model (for custom training loops and for using a model as a layer).
+func (m *Sequential) Call(x *Tensor, training bool) *Tensor {
+	m.buildFor("Sequential.Call", x)
+	for _, l := range m.layers {
+		InLayer(l.Name(), func() { x = l.Call(x, training) })
+	}
+	return x
+}
+
+// Weights returns all the layers' variables in layer order.
+func (m *Sequential) Weights() []*Tensor {
+	var ws []*Tensor
+	for _, l := range m.layers {
+		ws = append(ws, l.Weights()...)
+	}
+	return ws
+}
+
+// TrainableWeights returns the variables that optimizers update.
+func (m *Sequential) TrainableWeights() []*Tensor {
+	var ws []*Tensor
+	for _, w := range m.Weights() {
+		if w.trainable {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// CountParams returns the number of weights of the built model.
+func (m *Sequential) CountParams() int {
+	t, _ := CountParams(m.Weights())
+	return t
+}
+
+// Summary prints the model's layer table to standard output in the format of tf.keras 2.0's
+// model.summary(). The model must be built.
+func (m *Sequential) Summary() { m.WriteSummary(os.Stdout) }
+
+// WriteSummary writes the summary that Summary prints to w.
+func (m *Sequential) WriteSummary(w io.Writer) { io.WriteString(w, m.SummaryString()) }
+
+// SummaryString returns the text that Summary prints.
+func (m *Sequential) SummaryString() string {
+	if m.inputShape == nil {
+		panicf("Summary", nil, "model %q is not built yet: call Build with the input shape, or Fit, first", m.name)
+	}
+	const width = 65
+	stops := []int{29, 55, 65}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Model: %q\n", m.name)
+	b.WriteString(strings.Repeat("_", width) + "\n")
+	summaryRow(&b, stops, "Layer (type)", "Output Shape", "Param #")
+	b.WriteString(strings.Repeat("=", width) + "\n")
+	for i, l := range m.layers {
+		n, _ := CountParams(l.Weights())
+		summaryRow(&b, stops, l.Name()+" ("+l.ClassName()+")", shapeString(m.outShapes[i]), strconv.Itoa(n))
+		if i < len(m.layers)-1 {
+			b.WriteString(strings.Repeat("_", width) + "\n")
+		}
+	}
+	b.WriteString(strings.Repeat("=", width) + "\n")
+	total, trainable := CountParams(m.Weights())
+	fmt.Fprintf(&b, "Total params: %s\n", thousands(total))
+	fmt.Fprintf(&b, "Trainable params: %s\n", thousands(trainable))
+	fmt.Fprintf(&b, "Non-trainable params: %s\n", thousands(total-trainable))
+	b.WriteString(strings.Repeat("_", width) + "\n")
+	return b.String()
+}
+
+// summaryRow writes fields cut and padded at stops, as Keras's print_row does: before each
+// field after the first, the last character so far becomes a space.
+func summaryRow(b *strings.Builder, stops []int, fields ...string) {
+	line := ""
+	for i, f := range fields {
+		if i > 0 {
+			line = line[:len(line)-1] + " "
+		}
+		line += f
+		if len(line) > stops[i] {
+			line = line[:stops[i]]
+		}
+		line += strings.Repeat(" ", stops[i]-len(line))
+	}
+	b.WriteString(line + "\n")
+}
+
+// thousands formats n with comma separators: 101770 → "101,770".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// Compile sets the optimizer, the loss and the metrics that Fit and Evaluate use, as Keras's
+// model.compile does.
+func (m *Sequential) Compile(optimizer Optimizer, loss Loss, metrics ...Metric) {
+	if optimizer == nil || loss == nil {
+		panicf("Compile", nil, "model %q needs an optimizer and a loss", m.name)
+	}
+	m.optimizer, m.loss = optimizer, loss
+	m.metrics = append([]Metric(nil), metrics...)
+	m.run = nil
+}
+
+// AddMetric appends one metric to a compiled model (the one-at-a-time twin of Compile's
+// metrics, for metrics defined in notebook cells).
+func (m *Sequential) AddMetric(metric Metric) {
+	m.metrics = append(m.metrics, metric)
+	m.run = nil
+}
+
+// MetricsNames returns the names of the values Evaluate returns: "loss", then each metric.
+func (m *Sequential) MetricsNames() []string {
+	names := []string{"loss"}
+	for _, mt := range m.metrics {
+		names = append(names, mt.Name())
+	}
+	return names
+}
