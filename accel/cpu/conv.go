@@ -95,6 +95,10 @@ func (bk *Backend) runConv(mode convMode, p accel.Conv2DParams, x, w, bias []flo
 		}
 		return
 	}
+	if useImplicit(p) {
+		bk.runImplicit(mode, p, x, w, bias, act, y, dw, db)
+		return
+	}
 	s := bk.getScratch()
 	j := &s.cj
 	*j = convJob{bk: bk, s: s, mode: mode, p: p, x: x, w: w, bias: bias, act: act, y: y, dw: dw, db: db}

@@ -33,6 +33,8 @@ func init() {
 type Backend struct {
 	name   string
 	kern   microKernel
+	offB   offBKernel
+	dot    dotKernel
 	simd   bool
 	scr    sync.Pool // *scratch
 	maxPar int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
@@ -43,7 +45,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, simd: true}
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, simd: true}
 	}
 	return NewGeneric()
 }
@@ -51,7 +53,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric}
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric}
 }
 
 // Name reports "cpu/avx2" or "cpu/generic", the micro-kernel in use.

@@ -7,3 +7,8 @@ package cpu
 func hasAsmKernel() bool { return false }
 
 var asmKernel microKernel = kernGeneric
+
+var (
+	asmOffB offBKernel = kernOffBGeneric
+	asmDot  dotKernel  = kernDotGeneric
+)

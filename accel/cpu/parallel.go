@@ -82,13 +82,16 @@ type scratch struct {
 	ct   []float32 // transposed product for Sgemm's swapped orientation
 	gj   gemmJob
 	cj   convJob
+	ij   implicitJob
+	offs []int // implicit-GEMM row offsets
 }
 
 // partScratch is the private memory of one part of a parallel call.
 type partScratch struct {
 	a, b []float32 // packed panels of A and B
 	b2   []float32 // a part's partial filter gradient
-	col  []float32 // per-part im2col rows
+	col  []float32 // per-part im2col rows or padded planar image
+	t    []float32 // per-part transposed output tile of an implicit convolution
 	tile [mr * nr]float32
 }
 

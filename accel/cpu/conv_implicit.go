@@ -1,0 +1,254 @@
+package cpu
+
+import (
+	"godl.dev/godl/accel"
+)
+
+// Stride-1 convolutions run as implicit GEMMs in the transposed ("H·W on the vector axis")
+// orientation, without an im2col matrix:
+//
+//   - the input of one image is copied into a zero-padded planar buffer src[c][Hp][Wp],
+//     where Hp = OutH+KH-1 and Wp = OutW+KW-1;
+//   - output position q = oy·Wp + ox (ox < Wp, so each row carries KW-1 junk columns) is
+//     then column q of yT[F][Q] = Wᵀ[F][K] · B[K][Q] with B[p][q] = src[off[p] + q] and
+//     off[(kh,kw,c)] = c·Hp·Wp + kh·Wp + kw: each row of B is the padded image shifted, so
+//     the micro-kernel reads it in place through the offset table;
+//   - yT is transposed into NHWC with the bias and activation applied on the way.
+//
+// The data gradient is the same computation on dy with the kernel flipped and its channel
+// axes swapped (a "full" correlation). The filter gradient dWᵀ[f][p] = Σ_q dyT[f][q] ·
+// src[off[p]+q] runs on a 6×2 dot-product kernel over q.
+
+// implicitGeom is the shape of one implicit convolution: src[Hs][Ws][Cs] NHWC images padded
+// by (pt, pl) and correlated with a KH×KW kernel into Co output channels of Ho×Wo.
+type implicitGeom struct {
+	Hs, Ws, Cs, pt, pl int
+	KH, KW, Co         int
+	Ho, Wo             int
+	Hp, Wp, plane      int // padded planar source
+	K, Q, Qpad, Cop    int // GEMM depth, output columns (with junk), padded to nr, Co padded to mr
+	srcLen             int // planar buffer length, including slack read by junk columns
+}
+
+func newImplicitGeom(Hs, Ws, Cs, pt, pl, KH, KW, Co, Ho, Wo int) implicitGeom {
+	g := implicitGeom{Hs: Hs, Ws: Ws, Cs: Cs, pt: pt, pl: pl, KH: KH, KW: KW, Co: Co, Ho: Ho, Wo: Wo}
+	g.Hp, g.Wp = Ho+KH-1, Wo+KW-1
+	g.plane = g.Hp * g.Wp
+	g.K = KH * KW * Cs
+	g.Q = Ho * g.Wp
+	g.Qpad = (g.Q + nr - 1) / nr * nr
+	g.Cop = (Co + mr - 1) / mr * mr
+	maxOff := (Cs-1)*g.plane + (KH-1)*g.Wp + KW - 1
+	g.srcLen = max(Cs*g.plane, maxOff+g.Qpad)
+	return g
+}
+
+// offsets fills off[(kh·KW+kw)·Cs+c] = c·plane + kh·Wp + kw.
+func (g *implicitGeom) offsets(off []int) {
+	for kh := 0; kh < g.KH; kh++ {
+		for kw := 0; kw < g.KW; kw++ {
+			for c := 0; c < g.Cs; c++ {
+				off[(kh*g.KW+kw)*g.Cs+c] = c*g.plane + kh*g.Wp + kw
+			}
+		}
+	}
+}
+
+// planar copies image n of src (NHWC) into the zero-padded planar buffer dst.
+func (g *implicitGeom) planar(src []float32, n int, dst []float32) {
+	dst = dst[:g.srcLen]
+	clear(dst)
+	for y := 0; y < g.Hs; y++ {
+		yy := y + g.pt
+		if yy >= g.Hp {
+			break
+		}
+		row := src[(n*g.Hs+y)*g.Ws*g.Cs : (n*g.Hs+y+1)*g.Ws*g.Cs]
+		xmax := min(g.Ws, g.Wp-g.pl)
+		if g.Cs == 1 {
+			copy(dst[yy*g.Wp+g.pl:yy*g.Wp+g.pl+xmax], row[:xmax])
+			continue
+		}
+		for c := 0; c < g.Cs; c++ {
+			d := dst[c*g.plane+yy*g.Wp+g.pl : c*g.plane+yy*g.Wp+g.pl+xmax]
+			for x := range d {
+				d[x] = row[x*g.Cs+c]
+			}
+		}
+	}
+}
+
+// implicitJob is one implicit convolution call, split by images.
+type implicitJob struct {
+	bk    *Backend
+	s     *scratch
+	mode  convMode
+	g     implicitGeom
+	src   []float32 // x (forward, filter) or dy (data)
+	dy    []float32 // filter gradient only
+	apack []float32 // packed Aᵀ panels (forward, data)
+	offs  []int
+	bias  []float32
+	act   accel.Activation
+	dst   []float32 // y, dx, or dWᵀ of part 0
+	n     int
+	ldw   int // row stride of the dWᵀ partials
+}
+
+// useImplicit reports whether p runs as an implicit GEMM: stride 1 and a kernel larger
+// than 1×1 (a 1×1 convolution is a plain GEMM on x itself).
+func useImplicit(p accel.Conv2DParams) bool {
+	return p.StrideH == 1 && p.StrideW == 1 && p.KH*p.KW > 1
+}
+
+func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias []float32, act accel.Activation, y, dw, db []float32) {
+	var g implicitGeom
+	if mode == convBackData {
+		g = newImplicitGeom(p.OutH, p.OutW, p.F, p.KH-1-p.PadTop, p.KW-1-p.PadLeft, p.KH, p.KW, p.C, p.H, p.W)
+	} else {
+		g = newImplicitGeom(p.H, p.W, p.C, p.PadTop, p.PadLeft, p.KH, p.KW, p.F, p.OutH, p.OutW)
+	}
+	s := bk.getScratch()
+	j := &s.ij
+	*j = implicitJob{bk: bk, s: s, mode: mode, g: g, bias: bias, act: act, n: p.N}
+	offs := s.offs
+	if cap(offs) < g.K {
+		offs = make([]int, g.K+g.K/4)
+	}
+	s.offs = offs[:g.K]
+	j.offs = s.offs
+	g.offsets(j.offs)
+	switch mode {
+	case convForward:
+		j.src, j.dst = x, y
+		// A[f][(kh,kw,c)] = w[((kh·KW+kw)·C+c)·F+f]: wᵀ, packed.
+		j.apack = packA(grow(&s.col, g.Cop*g.K), true, w, p.F, 0, 0, p.F, g.K, 1)
+	case convBackData:
+		j.src, j.dst = y, x
+		// A[c][(kh,kw,f)] = w[((KH-1-kh)·KW + KW-1-kw)·C + c)·F + f]: flipped, in/out swapped.
+		ap := grow(&s.col, g.Cop*g.K)
+		clear(ap)
+		for kh := 0; kh < p.KH; kh++ {
+			for kw := 0; kw < p.KW; kw++ {
+				for c := 0; c < p.C; c++ {
+					src := w[(((p.KH-1-kh)*p.KW+p.KW-1-kw)*p.C+c)*p.F:][:p.F]
+					q, i := c/mr, c%mr
+					for f, v := range src {
+						pp := (kh*p.KW+kw)*p.F + f
+						ap[q*mr*g.K+pp*mr+i] = v
+					}
+				}
+			}
+		}
+		j.apack = ap
+	case convBackFilter:
+		j.src, j.dy = x, y
+		j.ldw = g.K + 1
+	}
+	parts := 1
+	if t := bk.threads(); t > 1 && 2*p.N*p.OutH*p.OutW*g.K*p.F >= parMinFlops {
+		parts = min(t, p.N)
+	}
+	if mode == convBackFilter {
+		for i := 0; i < parts; i++ {
+			clear(grow(&s.part[i].b2, g.Cop*j.ldw))
+		}
+	}
+	parallel(j, parts, &s.wg)
+	if mode == convBackFilter {
+		kf := g.K * p.F
+		dw = dw[:kf]
+		for pp := 0; pp < g.K; pp++ {
+			for f := 0; f < p.F; f++ {
+				var sum float32
+				for i := 0; i < parts; i++ {
+					sum += s.part[i].b2[f*j.ldw+pp]
+				}
+				dw[pp*p.F+f] = sum
+			}
+		}
+		if db != nil {
+			sumColumns(db[:p.F], y[:p.N*p.OutH*p.OutW*p.F], p.F)
+		}
+	}
+	*j = implicitJob{}
+	bk.putScratch(s)
+}
+
+func (j *implicitJob) run(part, parts int) {
+	g := &j.g
+	ps := &j.s.part[part]
+	n0, n1 := split(j.n, parts, part, 1)
+	src := grow(&ps.col, g.srcLen)
+	switch j.mode {
+	case convForward, convBackData:
+		yT := grow(&ps.t, g.Cop*g.Qpad)
+		for n := n0; n < n1; n++ {
+			g.planar(j.src, n, src)
+			j.bk.implicitGemm(g, j.apack, src, j.offs, yT)
+			g.scatter(yT, n, j.dst, j.bias, j.act)
+		}
+	case convBackFilter:
+		// dy of one image, transposed to [Cop][Qpad] with zeros in the junk columns and
+		// padding rows, against the rows of the implicit B.
+		dyT := grow(&ps.t, g.Cop*g.Qpad)
+		clear(dyT)
+		dwT := ps.b2[:g.Cop*j.ldw]
+		dot := j.bk.dot
+		F := g.Co
+		for n := n0; n < n1; n++ {
+			g.planar(j.src, n, src)
+			for oy := 0; oy < g.Ho; oy++ {
+				for ox := 0; ox < g.Wo; ox++ {
+					d := j.dy[((n*g.Ho+oy)*g.Wo+ox)*F:][:F]
+					q := oy*g.Wp + ox
+					for f, v := range d {
+						dyT[f*g.Qpad+q] = v
+					}
+				}
+			}
+			for f0 := 0; f0 < g.Cop; f0 += mr {
+				for pp := 0; pp < g.K; pp += 2 {
+					o0, o1 := j.offs[pp], j.offs[pp]
+					if pp+1 < g.K {
+						o1 = j.offs[pp+1]
+					}
+					dot(g.Qpad, &dyT[f0*g.Qpad], g.Qpad, &src[o0], &src[o1], &dwT[f0*j.ldw+pp], j.ldw)
+				}
+			}
+		}
+	}
+}
+
+// implicitGemm computes yT[Cop][Qpad] = A · B for one image whose padded planar copy is src.
+func (bk *Backend) implicitGemm(g *implicitGeom, apack, src []float32, offs []int, yT []float32) {
+	kern := bk.offB
+	for jr := 0; jr < g.Qpad; jr += nr {
+		for q := 0; q < g.Cop/mr; q++ {
+			panel := apack[q*mr*g.K:]
+			for pc := 0; pc < g.K; pc += kc {
+				kcb := min(kc, g.K-pc)
+				kern(kcb, &panel[pc*mr], &src[jr], &offs[pc], &yT[q*mr*g.Qpad+jr], g.Qpad, pc > 0)
+			}
+		}
+	}
+}
+
+// scatter writes act(yT + bias) for image n into dst (NHWC, Ho×Wo×Co), skipping junk columns.
+func (g *implicitGeom) scatter(yT []float32, n int, dst, bias []float32, act accel.Activation) {
+	Co := g.Co
+	for oy := 0; oy < g.Ho; oy++ {
+		row := dst[(n*g.Ho+oy)*g.Wo*Co : (n*g.Ho+oy+1)*g.Wo*Co]
+		for f := 0; f < Co; f++ {
+			src := yT[f*g.Qpad+oy*g.Wp : f*g.Qpad+oy*g.Wp+g.Wo]
+			b := float32(0)
+			if bias != nil {
+				b = bias[f]
+			}
+			for ox, v := range src {
+				row[ox*Co+f] = v + b
+			}
+		}
+		applyAct(row, act)
+	}
+}
