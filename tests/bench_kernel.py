@@ -1,0 +1,93 @@
+"""Benchmarks the godl kernel through jupyter_client (make bench; not a test).
+
+Prints the median of:
+  - kernel start: from launching the process to the kernel_info_reply (over 10 starts);
+  - trivial cell: execute_request to execute_reply plus the idle status, for the cell
+    "x := 1" over 200 runs on one kernel.
+Goals: start < 300 ms, trivial cell < 5 ms.
+
+Needs the kernelspec godl installed (tests/run.sh bench installs it in a temporary place).
+Set KERNEL=other to measure another kernel in the same run for comparison.
+"""
+
+import os
+import statistics
+import time
+from queue import Empty
+
+from jupyter_client.manager import KernelManager
+
+KERNEL = os.environ.get("KERNEL", "godl")
+STARTS = int(os.environ.get("STARTS", "10"))
+CELLS = int(os.environ.get("CELLS", "200"))
+CELL = os.environ.get("CELL", "x := 1")
+
+
+def start_once():
+    km = KernelManager(kernel_name=KERNEL)
+    t0 = time.perf_counter()
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        # Resend kernel_info until the sockets are connected and the kernel answers.
+        while True:
+            msg_id = kc.kernel_info()
+            try:
+                while True:
+                    reply = kc.get_shell_msg(timeout=0.05)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        return time.perf_counter() - t0, km, kc
+            except Empty:
+                if time.perf_counter() - t0 > 30:
+                    raise RuntimeError("no kernel_info_reply in 30 s")
+    except BaseException:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        raise
+
+
+def run_cell(kc, code):
+    t0 = time.perf_counter()
+    msg_id = kc.execute(code, store_history=False)
+    got_reply = got_idle = False
+    while not got_reply:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            got_reply = True
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError("cell failed: %r" % reply["content"])
+    while not got_idle:
+        msg = kc.get_iopub_msg(timeout=30)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            got_idle = True
+    return time.perf_counter() - t0
+
+
+def main():
+    starts = []
+    km = kc = None
+    for i in range(STARTS):
+        elapsed, km, kc = start_once()
+        starts.append(elapsed)
+        if i < STARTS - 1:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    try:
+        for _ in range(5):  # warm up
+            run_cell(kc, CELL)
+        cells = [run_cell(kc, CELL) for _ in range(CELLS)]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    ms = lambda xs: statistics.median(xs) * 1000
+    print("kernel %s" % KERNEL)
+    print("start to kernel_info_reply: median %.1f ms over %d starts (min %.1f, max %.1f; goal < 300 ms)"
+          % (ms(starts), len(starts), min(starts) * 1000, max(starts) * 1000))
+    print("trivial cell %r round trip: median %.2f ms over %d runs (p90 %.2f ms; goal < 5 ms)"
+          % (CELL, ms(cells), len(cells), sorted(cells)[int(len(cells) * 0.9)] * 1000, ))
+
+
+if __name__ == "__main__":
+    main()
