@@ -6,6 +6,29 @@ import (
 	"godl.dev/godl/accel"
 )
 
+// epilogue sets row[j] = act(row[j] + bias[j]); bias may be nil.
+func (bk *Backend) epilogue(row, bias []float32, act accel.Activation) {
+	if len(row) == 0 {
+		return
+	}
+	if act == accel.Linear || act == accel.ReLU {
+		flags := 0
+		var bp *float32
+		if bias != nil {
+			flags |= epiBias
+			bp = &bias[:len(row)][0]
+		}
+		if act == accel.ReLU {
+			flags |= epiReLU
+		}
+		if flags != 0 {
+			bk.biasReLU(len(row), &row[0], bp, flags)
+		}
+		return
+	}
+	applyEpilogue(row, bias, act)
+}
+
 // applyEpilogue sets row[j] = act(row[j] + bias[j]); bias may be nil.
 func applyEpilogue(row, bias []float32, act accel.Activation) {
 	if bias != nil {

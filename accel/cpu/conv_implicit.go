@@ -1,6 +1,8 @@
 package cpu
 
 import (
+	"unsafe"
+
 	"godl.dev/godl/accel"
 )
 
@@ -70,10 +72,7 @@ func (g *implicitGeom) planar(src []float32, n int, dst []float32) {
 			continue
 		}
 		for c := 0; c < g.Cs; c++ {
-			d := dst[c*g.plane+yy*g.Wp+g.pl : c*g.plane+yy*g.Wp+g.pl+xmax]
-			for x := range d {
-				d[x] = row[x*g.Cs+c]
-			}
+			gather(dst[c*g.plane+yy*g.Wp+g.pl:c*g.plane+yy*g.Wp+g.pl+xmax], row[c:], g.Cs)
 		}
 	}
 }
@@ -93,6 +92,7 @@ type implicitJob struct {
 	dst   []float32 // y, dx, or dWᵀ of part 0
 	n     int
 	ldw   int // row stride of the dWᵀ partials
+	dbCol int // column of the dWᵀ partials that accumulates the bias gradient
 }
 
 // useImplicit reports whether p runs as an implicit GEMM: stride 1 and a kernel larger
@@ -143,7 +143,8 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 		j.apack = ap
 	case convBackFilter:
 		j.src, j.dy = x, y
-		j.ldw = g.K + 1
+		j.dbCol = g.K + g.K&1 // after the dummy column an odd K's last pair writes
+		j.ldw = j.dbCol + 2
 	}
 	parts := 1
 	if t := bk.threads(); t > 1 && 2*p.N*p.OutH*p.OutW*g.K*p.F >= parMinFlops {
@@ -168,7 +169,13 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 			}
 		}
 		if db != nil {
-			sumColumns(db[:p.F], y[:p.N*p.OutH*p.OutW*p.F], p.F)
+			for f := 0; f < p.F; f++ {
+				var sum float32
+				for i := 0; i < parts; i++ {
+					sum += s.part[i].b2[f*j.ldw+j.dbCol]
+				}
+				db[f] = sum
+			}
 		}
 	}
 	*j = implicitJob{}
@@ -186,7 +193,7 @@ func (j *implicitJob) run(part, parts int) {
 		for n := n0; n < n1; n++ {
 			g.planar(j.src, n, src)
 			j.bk.implicitGemm(g, j.apack, src, j.offs, yT)
-			g.scatter(yT, n, j.dst, j.bias, j.act)
+			j.bk.scatterImage(g, yT, n, j.dst, j.bias, j.act)
 		}
 	case convBackFilter:
 		// dy of one image, transposed to [Cop][Qpad] with zeros in the junk columns and
@@ -196,25 +203,29 @@ func (j *implicitJob) run(part, parts int) {
 		dwT := ps.b2[:g.Cop*j.ldw]
 		dot := j.bk.dot
 		F := g.Co
+		ones := grow(&ps.a, g.Qpad)
+		for i := range ones {
+			ones[i] = 1
+		}
 		for n := n0; n < n1; n++ {
 			g.planar(j.src, n, src)
 			for oy := 0; oy < g.Ho; oy++ {
-				for ox := 0; ox < g.Wo; ox++ {
-					d := j.dy[((n*g.Ho+oy)*g.Wo+ox)*F:][:F]
-					q := oy*g.Wp + ox
-					for f, v := range d {
-						dyT[f*g.Qpad+q] = v
-					}
+				base := ((n*g.Ho + oy) * g.Wo) * F
+				for f := 0; f < F; f++ {
+					gather(dyT[f*g.Qpad+oy*g.Wp:f*g.Qpad+oy*g.Wp+g.Wo], j.dy[base+f:], F)
 				}
 			}
 			for f0 := 0; f0 < g.Cop; f0 += mr {
+				a := &dyT[f0*g.Qpad]
 				for pp := 0; pp < g.K; pp += 2 {
 					o0, o1 := j.offs[pp], j.offs[pp]
 					if pp+1 < g.K {
 						o1 = j.offs[pp+1]
 					}
-					dot(g.Qpad, &dyT[f0*g.Qpad], g.Qpad, &src[o0], &src[o1], &dwT[f0*j.ldw+pp], j.ldw)
+					dot(g.Qpad, a, g.Qpad, &src[o0], &src[o1], &dwT[f0*j.ldw+pp], j.ldw)
 				}
+				// Σ_q dy: the bias gradient, in the two columns after the kernel's.
+				dot(g.Qpad, a, g.Qpad, &ones[0], &ones[0], &dwT[f0*j.ldw+j.dbCol], j.ldw)
 			}
 		}
 	}
@@ -235,20 +246,32 @@ func (bk *Backend) implicitGemm(g *implicitGeom, apack, src []float32, offs []in
 }
 
 // scatter writes act(yT + bias) for image n into dst (NHWC, Ho×Wo×Co), skipping junk columns.
-func (g *implicitGeom) scatter(yT []float32, n int, dst, bias []float32, act accel.Activation) {
+func (bk *Backend) scatterImage(g *implicitGeom, yT []float32, n int, dst, bias []float32, act accel.Activation) {
 	Co := g.Co
+	relu := act == accel.ReLU
 	for oy := 0; oy < g.Ho; oy++ {
 		row := dst[(n*g.Ho+oy)*g.Wo*Co : (n*g.Ho+oy+1)*g.Wo*Co]
 		for f := 0; f < Co; f++ {
-			src := yT[f*g.Qpad+oy*g.Wp : f*g.Qpad+oy*g.Wp+g.Wo]
 			b := float32(0)
 			if bias != nil {
 				b = bias[f]
 			}
-			for ox, v := range src {
-				row[ox*Co+f] = v + b
-			}
+			bk.scatter(g.Wo, &yT[f*g.Qpad+oy*g.Wp], &row[f], Co, b, relu)
 		}
-		applyAct(row, act)
+		if act != accel.Linear && !relu {
+			applyAct(row, act)
+		}
+	}
+}
+
+// gather sets dst[i] = src[i·stride].
+func gather(dst, src []float32, stride int) {
+	if len(dst) == 0 {
+		return
+	}
+	_ = src[(len(dst)-1)*stride]
+	p := unsafe.Pointer(&src[0])
+	for i := range dst {
+		dst[i] = *(*float32)(unsafe.Add(p, i*stride*4))
 	}
 }

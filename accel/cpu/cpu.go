@@ -35,6 +35,8 @@ type Backend struct {
 	kern   microKernel
 	offB   offBKernel
 	dot    dotKernel
+	biasReLU biasReLUFunc
+	scatter  scatterFunc
 	simd   bool
 	scr    sync.Pool // *scratch
 	maxPar int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
@@ -45,7 +47,8 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, simd: true}
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot,
+			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
 }
@@ -53,7 +56,8 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric}
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric,
+		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 
 // Name reports "cpu/avx2" or "cpu/generic", the micro-kernel in use.

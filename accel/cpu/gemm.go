@@ -66,7 +66,7 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 			row := c[i*ldc : i*ldc+n]
 			scaleRow(row, beta)
 			if ep.active() {
-				applyEpilogue(row, ep.bias, ep.act)
+				bk.epilogue(row, ep.bias, ep.act)
 			}
 		}
 		return
@@ -191,7 +191,7 @@ func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha f
 						if mrb == mr && nrb == nr {
 							kern(kcb, aptr, bptr, bstride, &c[ci], ldc, acc)
 							if last && hasEp {
-								epilogueTile(c[ci:], ldc, mr, nr, ep, jc+jr)
+								bk.epilogueTile(c[ci:], ldc, mr, nr, ep, jc+jr)
 							}
 							continue
 						}
@@ -209,7 +209,7 @@ func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha f
 							}
 						}
 						if last && hasEp {
-							epilogueTile(c[ci:], ldc, mrb, nrb, ep, jc+jr)
+							bk.epilogueTile(c[ci:], ldc, mrb, nrb, ep, jc+jr)
 						}
 					}
 				}
@@ -219,13 +219,13 @@ func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha f
 }
 
 // epilogueTile applies ep to the rows×cols tile at c whose first column is column j0 of C.
-func epilogueTile(c []float32, ldc, rows, cols int, ep *epilogue, j0 int) {
+func (bk *Backend) epilogueTile(c []float32, ldc, rows, cols int, ep *epilogue, j0 int) {
 	var bias []float32
 	if ep.bias != nil {
 		bias = ep.bias[j0 : j0+cols]
 	}
 	for i := 0; i < rows; i++ {
-		applyEpilogue(c[i*ldc:i*ldc+cols], bias, ep.act)
+		bk.epilogue(c[i*ldc:i*ldc+cols], bias, ep.act)
 	}
 }
 

@@ -12,3 +12,8 @@ var (
 	asmOffB offBKernel = kernOffBGeneric
 	asmDot  dotKernel  = kernDotGeneric
 )
+
+var (
+	asmBiasReLU biasReLUFunc = biasReLUGeneric
+	asmScatter  scatterFunc  = scatterGeneric
+)

@@ -1,0 +1,18 @@
+//go:build amd64 && !noasm
+
+package cpu
+
+// biasReLUAVX2 is biasReLUGeneric in AVX2 assembly.
+//
+//go:noescape
+func biasReLUAVX2(n int, row, bias *float32, flags int)
+
+// scatterAVX2 is scatterGeneric in AVX2 assembly.
+//
+//go:noescape
+func scatterAVX2(n int, src, dst *float32, stride int, bias float32, relu bool)
+
+var (
+	asmBiasReLU biasReLUFunc = biasReLUAVX2
+	asmScatter  scatterFunc  = scatterAVX2
+)

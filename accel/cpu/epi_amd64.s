@@ -1,0 +1,109 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+
+// func biasReLUAVX2(n int, row, bias *float32, flags int)
+TEXT ·biasReLUAVX2(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	MOVQ row+8(FP), DI
+	MOVQ bias+16(FP), SI
+	MOVQ flags+24(FP), BX
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, AX
+	SHRQ $3, AX
+	JZ   br_tail
+
+br_loop8:
+	VMOVUPS (DI), Y0
+	TESTQ   $1, BX
+	JZ      2(PC)
+	VADDPS  (SI), Y0, Y0
+	TESTQ   $2, BX
+	JZ      2(PC)
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	DECQ    AX
+	JNZ     br_loop8
+
+br_tail:
+	ANDQ $7, CX
+	JZ   br_done
+
+br_loop1:
+	VMOVSS (DI), X0
+	TESTQ  $1, BX
+	JZ     2(PC)
+	VADDSS (SI), X0, X0
+	TESTQ  $2, BX
+	JZ     2(PC)
+	VMAXSS X15, X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, DI
+	ADDQ   $4, SI
+	DECQ   CX
+	JNZ    br_loop1
+
+br_done:
+	VZEROUPPER
+	RET
+
+// func scatterAVX2(n int, src, dst *float32, stride int, bias float32, relu bool)
+TEXT ·scatterAVX2(SB), NOSPLIT, $0-37
+	MOVQ n+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	MOVQ stride+24(FP), DX
+	SHLQ $2, DX
+	VBROADCASTSS bias+32(FP), Y14
+	MOVBLZX relu+36(FP), BX
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, AX
+	SHRQ $3, AX
+	JZ   sc_tail
+
+sc_loop8:
+	VADDPS  (SI), Y14, Y0
+	TESTB   BX, BX
+	JZ      2(PC)
+	VMAXPS  Y15, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VEXTRACTPS $0, X0, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $1, X0, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $2, X0, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $3, X0, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $0, X1, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $1, X1, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $2, X1, (DI)
+	ADDQ    DX, DI
+	VEXTRACTPS $3, X1, (DI)
+	ADDQ    DX, DI
+	ADDQ    $32, SI
+	DECQ    AX
+	JNZ     sc_loop8
+
+sc_tail:
+	ANDQ $7, CX
+	JZ   sc_done
+
+sc_loop1:
+	VADDSS (SI), X14, X0
+	TESTB  BX, BX
+	JZ     2(PC)
+	VMAXSS X15, X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   DX, DI
+	ADDQ   $4, SI
+	DECQ   CX
+	JNZ    sc_loop1
+
+sc_done:
+	VZEROUPPER
+	RET

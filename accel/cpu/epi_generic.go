@@ -1,0 +1,50 @@
+package cpu
+
+import (
+	"math"
+	"unsafe"
+)
+
+// Flags of a biasReLUFunc.
+const (
+	epiBias = 1 // add bias[j]
+	epiReLU = 2 // then clamp at zero
+)
+
+// biasReLUFunc sets row[j] = relu?(row[j] + bias[j]) for j < n, as flags say; bias is
+// not read without epiBias.
+type biasReLUFunc func(n int, row, bias *float32, flags int)
+
+// scatterFunc writes dst[i*stride] = relu?(src[i] + bias) for i < n: one channel of a
+// transposed output tile into its NHWC places.
+type scatterFunc func(n int, src, dst *float32, stride int, bias float32, relu bool)
+
+// biasReLUGeneric is the portable biasReLUFunc.
+func biasReLUGeneric(n int, row, bias *float32, flags int) {
+	r := unsafe.Slice(row, n)
+	if flags&epiBias != 0 {
+		b := unsafe.Slice(bias, n)
+		for j := range r {
+			r[j] += b[j]
+		}
+	}
+	if flags&epiReLU != 0 {
+		for j, x := range r {
+			u := math.Float32bits(x)
+			r[j] = math.Float32frombits(u &^ uint32(int32(u)>>31))
+		}
+	}
+}
+
+// scatterGeneric is the portable scatterFunc.
+func scatterGeneric(n int, src, dst *float32, stride int, bias float32, relu bool) {
+	s := unsafe.Slice(src, n)
+	d := unsafe.Slice(dst, (n-1)*stride+1)
+	for i, v := range s {
+		v += bias
+		if relu && v < 0 {
+			v = 0
+		}
+		d[i*stride] = v
+	}
+}
