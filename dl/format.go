@@ -130,9 +130,10 @@ type numFormat struct {
 	integer  bool // integer dtype
 	integral bool // float values that are all whole: printed as "3."
 	sci      bool
-	prec     int // fraction digits (fixed) or mantissa digits (sci)
-	intW     int // width of the part before the point
-	fracW    int // width of the part after the point
+	neg      bool // some value is negative: positive ones get a space for the sign
+	prec     int  // fraction digits (fixed) or mantissa digits (sci)
+	intW     int  // width of the part before the point
+	fracW    int  // width of the part after the point
 }
 
 func newNumFormat(t *Tensor, shown []int) *numFormat {
@@ -151,6 +152,7 @@ func newNumFormat(t *Tensor, shown []int) *numFormat {
 			continue
 		}
 		a := math.Abs(v)
+		f.neg = f.neg || v < 0
 		maxAbs = max(maxAbs, a)
 		if a > 0 {
 			minAbs = min(minAbs, a)
@@ -215,7 +217,10 @@ func (f *numFormat) format(v float64) string {
 	}
 	if f.sci {
 		s := strconv.FormatFloat(v, 'e', f.prec, 32)
-		if v >= 0 {
+		if f.prec == 0 { // numpy keeps the point: 1.e-05
+			s = strings.Replace(s, "e", ".e", 1)
+		}
+		if v >= 0 && f.neg {
 			s = " " + s
 		}
 		return s

@@ -2,8 +2,9 @@ package dl
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
-	"unicode"
 )
 
 // Layer is one step of a model, as a Keras layer: configured when constructed, its weights
@@ -85,25 +86,17 @@ func ClearSession() {
 	names = map[string]int{}
 }
 
-// SnakeCase converts a class name to Keras's lower snake case name prefix: "MaxPooling2D"
-// becomes "max_pooling2d", "LeNet5" becomes "le_net5".
+// SnakeCase converts a class name to Keras's lower snake case name prefix, by Keras's own
+// two rules: "MaxPooling2D" becomes "max_pooling2d", "Conv2D" "conv2d", "LeNet5" "le_net5".
 func SnakeCase(class string) string {
-	rs := []rune(class)
-	var out []rune
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			prevLower := i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]))
-			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-			if i > 0 && (prevLower || nextLower && unicode.IsUpper(rs[i-1])) {
-				out = append(out, '_')
-			}
-			out = append(out, unicode.ToLower(r))
-			continue
-		}
-		out = append(out, r)
-	}
-	return string(out)
+	s := snakeWord.ReplaceAllString(class, "${1}_${2}")
+	return strings.ToLower(snakeLowerUpper.ReplaceAllString(s, "${1}_${2}"))
 }
+
+var (
+	snakeWord       = regexp.MustCompile(`(.)([A-Z][a-z0-9]+)`)
+	snakeLowerUpper = regexp.MustCompile(`([a-z])([A-Z])`)
+)
 
 // CountParams returns the number of elements of ws, and of those that are trainable.
 func CountParams(ws []*Tensor) (total, trainable int) {

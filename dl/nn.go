@@ -201,12 +201,12 @@ func (t *Tensor) Softmax() *Tensor {
 	}
 	out := make([]float32, len(v))
 	SoftmaxRows(m, n, v, out)
-	r := FromFloat32(out, t.shape...)
+	r := fromShape(out, t.shape)
 	if needsGrad(t) {
 		record(r, "Softmax", []*Tensor{t}, func(g *Tensor) {
 			d := make([]float32, len(v))
 			SoftmaxBackwardRows(m, n, out, g.floats("Softmax"), d)
-			accumulate(t, FromFloat32(d, t.shape...))
+			accumulate(t, fromShape(d, t.shape))
 		})
 	}
 	return r
@@ -269,7 +269,7 @@ func SparseCategoricalCrossentropy(yTrue, yPred *Tensor, fromLogits bool) *Tenso
 					}
 					d[i*n+int(l)] -= gv[i]
 				}
-				accumulate(yPred, FromFloat32(d, yPred.shape...))
+				accumulate(yPred, fromShape(d, yPred.shape))
 			})
 		}
 		return r
@@ -288,7 +288,7 @@ func SparseCategoricalCrossentropy(yTrue, yPred *Tensor, fromLogits bool) *Tenso
 					d[i*n+int(l)] = -gv[i] / q
 				}
 			}
-			accumulate(yPred, FromFloat32(d, yPred.shape...))
+			accumulate(yPred, fromShape(d, yPred.shape))
 		})
 	}
 	return r

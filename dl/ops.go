@@ -87,7 +87,7 @@ func binary(op string, a, b *Tensor, f func(x, y float32) float32) *Tensor {
 		for i := range out {
 			out[i] = f(av[i], bv[i])
 		}
-		return FromFloat32(out, a.shape...)
+		return fromShape(out, a.shape)
 	}
 	shape := broadcastShape(op, a.shape, b.shape)
 	out := make([]float32, numel(op, shape))
@@ -96,13 +96,13 @@ func binary(op string, a, b *Tensor, f func(x, y float32) float32) *Tensor {
 		for i := range out {
 			out[i] = f(av[i], y)
 		}
-		return FromFloat32(out, shape...)
+		return fromShape(out, shape)
 	}
 	ia, ib := broadcastIndex(shape, a.shape), broadcastIndex(shape, b.shape)
 	for i := range out {
 		out[i] = f(av[ia[i]], bv[ib[i]])
 	}
-	return FromFloat32(out, shape...)
+	return fromShape(out, shape)
 }
 
 // Add returns t + o element-wise, broadcasting as numpy does.
@@ -188,7 +188,7 @@ func (t *Tensor) unary(op string, f func(x float32) float32, df func(x, y float3
 	for i, x := range v {
 		out[i] = f(x)
 	}
-	r := FromFloat32(out, t.shape...)
+	r := fromShape(out, t.shape)
 	if needsGrad(t) {
 		record(r, op, []*Tensor{t}, func(g *Tensor) {
 			gv := g.floats(op)
@@ -197,7 +197,7 @@ func (t *Tensor) unary(op string, f func(x float32) float32, df func(x, y float3
 			for i := range d {
 				d[i] = gv[i] * df(xv[i], out[i])
 			}
-			accumulate(t, FromFloat32(d, t.shape...))
+			accumulate(t, fromShape(d, t.shape))
 		})
 	}
 	return r
@@ -213,11 +213,7 @@ func (t *Tensor) AddScalar(v float64) *Tensor {
 // float32 scaled view that shares the uint8 storage, converted when read.
 func (t *Tensor) MulScalar(v float64) *Tensor {
 	if t.dtype == Uint8 || t.IsScaledView() {
-		s := float32(1)
-		if t.dtype == Float32 {
-			s = t.scale
-		}
-		return &Tensor{dtype: Float32, shape: cloneShape(t.shape), u8: t.u8, scale: s * float32(v)}
+		return &Tensor{dtype: Float32, shape: cloneShape(t.shape), u8: t.u8, lut: byteLUT(t, func(b float64) float64 { return b * v })}
 	}
 	c := float32(v)
 	return t.unary("MulScalar", func(x float32) float32 { return x * c }, func(x, y float32) float32 { return c })
@@ -227,7 +223,7 @@ func (t *Tensor) MulScalar(v float64) *Tensor {
 // MulScalar): x.DivScalar(255) scales images to [0, 1] without a float32 copy.
 func (t *Tensor) DivScalar(v float64) *Tensor {
 	if t.dtype == Uint8 || t.IsScaledView() {
-		return t.MulScalar(1 / v)
+		return &Tensor{dtype: Float32, shape: cloneShape(t.shape), u8: t.u8, lut: byteLUT(t, func(b float64) float64 { return b / v })}
 	}
 	c := float32(v)
 	return t.unary("DivScalar", func(x float32) float32 { return x / c }, func(x, y float32) float32 { return 1 / c })
@@ -381,7 +377,7 @@ func (t *Tensor) SumAxis(axis int, keepDims bool) *Tensor {
 			}
 		}
 	}
-	r := FromFloat32(out, reducedShape(t.shape, axis, keepDims)...)
+	r := fromShape(out, reducedShape(t.shape, axis, keepDims))
 	if needsGrad(t) {
 		record(r, "SumAxis", []*Tensor{t}, func(g *Tensor) {
 			gv := g.floats("SumAxis")
@@ -391,7 +387,7 @@ func (t *Tensor) SumAxis(axis int, keepDims bool) *Tensor {
 					copy(d[(o*n+k)*inner:(o*n+k+1)*inner], gv[o*inner:(o+1)*inner])
 				}
 			}
-			accumulate(t, FromFloat32(d, t.shape...))
+			accumulate(t, fromShape(d, t.shape))
 		})
 	}
 	return r
@@ -450,7 +446,7 @@ func (t *Tensor) ArgMax(axis int) *Tensor {
 			out[o*inner+i] = int32(bi)
 		}
 	}
-	return FromInt32(out, reducedShape(t.shape, axis, false)...)
+	return &Tensor{dtype: Int32, shape: reducedShape(t.shape, axis, false), i32: out}
 }
 
 // Equal returns a float32 tensor of 1 where t and o are equal and 0 elsewhere,
@@ -546,7 +542,7 @@ func (t *Tensor) Transpose(perm ...int) *Tensor {
 			ctr[d] = 0
 		}
 	}
-	res := FromFloat32(out, shape...)
+	res := fromShape(out, shape)
 	if needsGrad(t) {
 		inv := make([]int, r)
 		for i, p := range perm {

@@ -89,7 +89,7 @@ func (m *Sequential) runnerFor() *runner {
 }
 
 // gather copies the samples idx of x and their labels in y (y may be nil) into the batch
-// buffers, converting to float32 (and applying a scaled view's scale).
+// buffers, converting to float32 (through a scaled view's table).
 func (r *runner) gather(x, y *Tensor, idx []int) {
 	b := len(idx)
 	if cap(r.xBuf) < b*r.row {
@@ -106,14 +106,14 @@ func (r *runner) gather(x, y *Tensor, idx []int) {
 			copy(dst[i*row:(i+1)*row], x.f32[s*row:(s+1)*row])
 		}
 	case x.u8 != nil:
-		scale := x.scale
+		lut := x.lut
 		if x.dtype == Uint8 {
-			scale = 1
+			lut = &identityLUT
 		}
 		for i, s := range idx {
 			d, src := dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row]
 			for j, v := range src {
-				d[j] = float32(v) * scale
+				d[j] = lut[v]
 			}
 		}
 	default: // int32 data
@@ -129,6 +129,14 @@ func (r *runner) gather(x, y *Tensor, idx []int) {
 		}
 	}
 }
+
+// identityLUT maps each byte to its value.
+var identityLUT = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i)
+	}
+	return t
+}()
 
 // setRows points t at the first b rows of *buf (grown to hold them) with n columns.
 func setRows(t *Tensor, buf *[]float32, b, n int) {

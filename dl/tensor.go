@@ -30,7 +30,7 @@ func (d DType) String() string {
 // Tensor is an n-dimensional array in row-major order.
 //
 // Exactly one storage slice is set for its dtype. A float32 tensor may instead be a scaled
-// view of uint8 bytes (u8 set, f32 nil, scale applied when read). Views made by Reshape and
+// view of uint8 bytes (u8 set, f32 nil, each byte mapped through lut when read). Views made by Reshape and
 // Slice share storage with their source: writing through one is seen through the other.
 //
 // The autodiff fields are set on tensors that require a gradient: variables (weights) and
@@ -41,7 +41,7 @@ type Tensor struct {
 	f32   []float32
 	u8    []uint8
 	i32   []int32
-	scale float32 // for a float32 view of u8 bytes
+	lut   *[256]float32 // for a float32 view of u8 bytes: the value of each byte
 
 	name         string
 	requiresGrad bool
@@ -126,7 +126,7 @@ func FromFloat64(data []float64, shape ...int) *Tensor {
 	for i, x := range data {
 		v[i] = float32(x)
 	}
-	return FromFloat32(v, shape...)
+	return fromShape(v, shape)
 }
 
 // Zeros returns a new float32 tensor of zeros.
@@ -209,7 +209,7 @@ func (t *Tensor) floats(op string) []float32 {
 	}
 	v := make([]float32, len(t.u8))
 	for i, b := range t.u8 {
-		v[i] = float32(b) * t.scale
+		v[i] = t.lut[b]
 	}
 	return v
 }
@@ -310,7 +310,7 @@ func (t *Tensor) at(i int) float64 {
 	case t.dtype == Int32:
 		return float64(t.i32[i])
 	case t.f32 == nil && t.u8 != nil:
-		return float64(float32(t.u8[i]) * t.scale)
+		return float64(t.lut[t.u8[i]])
 	}
 	return float64(t.f32[i])
 }
@@ -353,7 +353,7 @@ func (t *Tensor) Set(v float64, idx ...int) {
 
 // view returns a tensor of shape sharing t's storage from element off for n elements.
 func (t *Tensor) view(shape []int, off, n int) *Tensor {
-	v := &Tensor{dtype: t.dtype, shape: shape, scale: t.scale}
+	v := &Tensor{dtype: t.dtype, shape: shape, lut: t.lut}
 	switch {
 	case t.f32 != nil:
 		v.f32 = t.f32[off : off+n : off+n]
@@ -495,7 +495,7 @@ func (t *Tensor) Index(i int) *Tensor {
 // Clone returns a deep copy of t's values with its own storage; it does not record a
 // gradient and is not a variable.
 func (t *Tensor) Clone() *Tensor {
-	c := &Tensor{dtype: t.dtype, shape: cloneShape(t.shape), scale: t.scale}
+	c := &Tensor{dtype: t.dtype, shape: cloneShape(t.shape)}
 	switch {
 	case t.dtype == Float32:
 		c.f32 = t.Float32s()
@@ -513,9 +513,9 @@ func (t *Tensor) Clone() *Tensor {
 func (t *Tensor) AsFloat32() *Tensor {
 	switch t.dtype {
 	case Uint8:
-		return &Tensor{dtype: Float32, shape: cloneShape(t.shape), u8: t.u8, scale: 1}
+		return &Tensor{dtype: Float32, shape: cloneShape(t.shape), u8: t.u8, lut: byteLUT(t, func(b float64) float64 { return b })}
 	case Int32:
-		return FromFloat32(t.Float32s(), t.shape...)
+		return fromShape(t.Float32s(), t.shape)
 	}
 	return t
 }
@@ -526,7 +526,7 @@ func (t *Tensor) AsInt32() *Tensor {
 	for i, x := range t.Ints() {
 		v[i] = int32(x)
 	}
-	return FromInt32(v, t.shape...)
+	return &Tensor{dtype: Int32, shape: cloneShape(t.shape), i32: v}
 }
 
 // CopyFrom copies src's values into t, converting dtypes; both must have the same number of
@@ -542,12 +542,9 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 		case src.dtype == Float32 && src.f32 != nil:
 			copy(dst, src.f32)
 		case src.u8 != nil:
-			s := src.scale
-			if src.dtype == Uint8 {
-				s = 1
-			}
+			lut := byteLUT(src, func(b float64) float64 { return b })
 			for i, b := range src.u8 {
-				dst[i] = float32(b) * s
+				dst[i] = lut[b]
 			}
 		default:
 			for i := range dst {
@@ -563,4 +560,26 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 			t.i32[i] = int32(src.at(i))
 		}
 	}
+}
+
+// byteLUT returns the table of a float32 view of t's uint8 bytes with f applied to each
+// value: t's own values for a uint8 tensor, its table's for a scaled view.
+func byteLUT(t *Tensor, f func(float64) float64) *[256]float32 {
+	var lut [256]float32
+	for b := range lut {
+		v := float64(b)
+		if t.lut != nil && t.dtype == Float32 {
+			v = float64(t.lut[b])
+		}
+		lut[b] = float32(f(v))
+	}
+	return &lut
+}
+
+// fromShape is FromFloat32 with the shape taken literally (an empty shape is a scalar).
+func fromShape(data []float32, shape []int) *Tensor {
+	if n := numel("FromFloat32", shape); n != len(data) {
+		panicf("FromFloat32", [][]int{shape}, "shape holds %d elements, data has %d", n, len(data))
+	}
+	return &Tensor{dtype: Float32, shape: cloneShape(shape), f32: data}
 }

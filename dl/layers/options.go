@@ -139,7 +139,10 @@ func (o *outBuf) get(shape ...int) *dl.Tensor {
 		o.t = nil
 	}
 	if o.t == nil || !o.t.HasShape(shape...) {
-		o.t = dl.FromFloat32(o.buf[:n], shape...)
+		// Copy the shape so that only this slow path allocates: shape itself stays on the
+		// caller's stack.
+		s := append([]int(nil), shape...)
+		o.t = dl.FromFloat32(o.buf[:n], s...)
 	}
 	return o.t
 }
