@@ -132,9 +132,12 @@ func (o *cellOutput) ClearOutput(wait bool) {
 }
 
 // Input sends input_request on the stdin channel to the frontend that sent the execute
-// request, and waits for its input_reply or for the cell to be interrupted.
+// request, and waits for its input_reply or for the cell to be interrupted. When the
+// frontend does not accept input, Input says so on the cell's stderr, since a cell may
+// ignore the error (fmt.Scanln's, for one), and returns ErrStdinNotAllowed.
 func (o *cellOutput) Input(prompt string, password bool) (string, error) {
 	if !o.allowStdin {
+		o.Stream("stderr", ErrStdinNotAllowed.Error()+"\n")
 		return "", ErrStdinNotAllowed
 	}
 	o.flush()

@@ -219,6 +219,9 @@ func TestInput(t *testing.T) {
 	if r.Status != "error" || !strings.Contains(r.Evalue, "allow_stdin is false") {
 		t.Errorf("input without allow_stdin: %+v", r)
 	}
+	if s := find(ss, jupyter.Stream); len(s) != 1 || !strings.Contains(decode[jupyter.StreamContent](t, s[0]).Text, "allow_stdin") {
+		t.Errorf("the refusal is not shown on stderr: %s", types(ss))
+	}
 }
 
 func TestIntrospection(t *testing.T) {
