@@ -136,9 +136,7 @@ func (k *Kernel) Run(ctx context.Context) (restart bool) {
 			k.stop(false)
 			return false
 		case <-k.done:
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			return k.restart
+			return k.restarting()
 		case msg := <-k.shellQ:
 			k.dispatch(jupyter.Shell, msg)
 		}
@@ -150,6 +148,12 @@ func (k *Kernel) Done() <-chan struct{} { return k.done }
 
 // Session returns the kernel's session id, sent in the header of every message.
 func (k *Kernel) Session() string { return k.session }
+
+func (k *Kernel) restarting() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.restart
+}
 
 func (k *Kernel) stop(restart bool) {
 	k.once.Do(func() {

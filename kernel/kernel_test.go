@@ -46,6 +46,8 @@ func (fakeEvaluator) Execute(ctx context.Context, code string, out session.Outpu
 			display.CurrentSink().Display(display.Bundle{Data: map[string]any{"text/html": arg}})
 		case "clear":
 			out.ClearOutput(true)
+		case "hang":
+			time.Sleep(3 * time.Second) // compiled work that ignores interrupts
 		case "loop":
 			<-ctx.Done()
 			return nil, &session.CellError{Name: "Interrupted", Value: "interrupted by the user"}

@@ -14,6 +14,10 @@ import (
 // the last IOPub messages (queued asynchronously by the PUB socket) reach the frontend.
 const shutdownGrace = 100 * time.Millisecond
 
+// stuckCellWait is how long Serve waits, after a shutdown request, for a running cell to
+// return from its interrupt before it returns anyway.
+const stuckCellWait = time.Second
+
 // Serve runs a kernel on the sockets described by the connection file at path until a
 // frontend asks it to shut down, ctx is cancelled, or the process gets SIGTERM. SIGINT
 // interrupts the running cell instead of ending the process. restart reports whether the
@@ -54,7 +58,20 @@ func Serve(ctx context.Context, path string, opts Options) (restart bool, err er
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, k) }()
-	restart = k.Run(ctx)
+	ran := make(chan bool, 1)
+	go func() { ran <- k.Run(ctx) }()
+	select {
+	case restart = <-ran:
+	case <-k.Done():
+		// A cell stuck in compiled code cannot be stopped; do not let it hold the
+		// process past a shutdown.
+		select {
+		case restart = <-ran:
+		case <-time.After(stuckCellWait):
+			k.log.Printf("kernel: the running cell did not stop; exiting anyway")
+			restart = k.restarting()
+		}
+	}
 	time.Sleep(shutdownGrace)
 	cancel()
 	<-served
