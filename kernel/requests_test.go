@@ -358,3 +358,20 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+func TestHandlerPanicIsAnsweredAndSurvived(t *testing.T) {
+	routes[jupyter.Shell]["explode_request"] = func(r *request) { panic("handler bug") }
+	defer delete(routes[jupyter.Shell], "explode_request")
+	h := newHarness(t, true)
+	ss := h.do(jupyter.Shell, "explode_request", nil)
+	r := decode[jupyter.ExecuteReplyContent](t, checkBracket(t, ss, jupyter.Shell, "explode_reply"))
+	if r.Status != "error" || r.Ename != "KernelError" || !strings.Contains(r.Evalue, "handler bug") {
+		t.Errorf("reply to a panicking handler = %+v", r)
+	}
+	// Unknown types get busy and idle but no reply.
+	ss = h.do(jupyter.Shell, "no_such_request", nil)
+	if len(ss) != 2 {
+		t.Errorf("unknown request answered with %s", types(ss))
+	}
+	checkBracket(t, h.do(jupyter.Shell, jupyter.KernelInfoRequest, nil), jupyter.Shell, jupyter.KernelInfoReply)
+}
