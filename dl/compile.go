@@ -38,3 +38,22 @@ type Optimizer interface {
 	// its variable unchanged).
 	ApplyGradients(grads, vars []*Tensor)
 }
+
+// PlainSGD is implemented by optimizers whose update is w ← w - lr·g with no state (SGD
+// without momentum). Models then let layers that implement FusedSGD fold the update into
+// their weight-gradient products, so that those gradients are never stored.
+type PlainSGD interface {
+	Optimizer
+	// PlainSGDRate returns the learning rate of the next step, and whether the update is
+	// plain SGD.
+	PlainSGDRate() (lr float64, plain bool)
+}
+
+// FusedSGD is implemented by kernels that can apply plain SGD to their own weights during
+// Backward: w ← w - lr·∂L/∂w, with ∂L/∂input computed from the weights before the update.
+// While it is on, Backward leaves the weights' Grad nil.
+type FusedSGD interface {
+	Kernel
+	// SetFusedSGD switches the fused update on (with learning rate lr) or off.
+	SetFusedSGD(lr float64, on bool)
+}

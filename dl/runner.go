@@ -20,8 +20,13 @@ type runner struct {
 	pBuf   []float32
 	dBuf   []float32
 
-	vars, grads []*Tensor
-	idx         []int // sample order of the current epoch
+	vars, grads []*Tensor // all trainable variables, and their gradients for the optimizer
+	idx         []int     // sample order of the current epoch
+
+	// With a plain SGD optimizer, the kernels in fusedSGD update their own weights, and the
+	// optimizer gets only the other variables (restVars).
+	fusedSGD            []FusedSGD
+	restVars, restGrads []*Tensor
 }
 
 // autodiffKernel runs a Layer that has no Kernel through Call and autodiff.
@@ -78,11 +83,26 @@ func (m *Sequential) runnerFor() *runner {
 	r.yb = &Tensor{dtype: Int32, shape: []int{0}}
 	r.probs = &Tensor{dtype: Float32}
 	r.dlog = &Tensor{dtype: Float32}
+	fused := map[*Tensor]bool{}
+	if _, ok := m.optimizer.(PlainSGD); ok {
+		for i, st := range r.stages {
+			if f, ok := st.(FusedSGD); ok {
+				r.fusedSGD = append(r.fusedSGD, f)
+				for _, w := range m.layers[i].Weights() {
+					fused[w] = true
+				}
+			}
+		}
+	}
 	for _, w := range m.Weights() {
 		if w.trainable {
 			r.vars = append(r.vars, w)
+			if !fused[w] {
+				r.restVars = append(r.restVars, w)
+			}
 		}
 	}
+	r.restGrads = make([]*Tensor, len(r.restVars))
 	r.grads = make([]*Tensor, len(r.vars))
 	m.run = r
 	return r
@@ -158,6 +178,17 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	for _, w := range r.vars {
 		w.grad = nil
 	}
+	vars, grads := r.vars, r.grads
+	if len(r.fusedSGD) > 0 {
+		lr, plain := m.optimizer.(PlainSGD).PlainSGDRate()
+		for _, f := range r.fusedSGD {
+			f.SetFusedSGD(lr, plain)
+		}
+		if plain {
+			vars, grads = r.restVars, r.restGrads
+		}
+		defer r.unfuse()
+	}
 	for i, st := range r.stages[:n-1] {
 		h = m.forwardStage(i, st, h, true)
 	}
@@ -192,11 +223,19 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	for i := n - 2; i >= 0; i-- {
 		dh = r.stages[i].Backward(dh, i > 0)
 	}
-	for i, w := range r.vars {
-		r.grads[i] = w.grad
+	for i, w := range vars {
+		grads[i] = w.grad
 	}
-	m.optimizer.ApplyGradients(r.grads, r.vars)
+	m.optimizer.ApplyGradients(grads, vars)
 	return loss, pred
+}
+
+// unfuse switches the fused SGD updates off again, so that a Backward outside Fit (a custom
+// training loop) stores gradients as usual.
+func (r *runner) unfuse() {
+	for _, f := range r.fusedSGD {
+		f.SetFusedSGD(0, false)
+	}
 }
 
 // forwardStage runs stage i, naming the layer in any shape error.

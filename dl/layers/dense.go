@@ -22,11 +22,14 @@ type DenseLayer struct {
 	y, dz, dx        outBuf
 	dKernel, dBias   *dl.Tensor
 	rows, inFeatures int
+	sgd              bool    // fused plain SGD update in Backward (dl.FusedSGD)
+	lr               float32 // its learning rate
 }
 
 var (
 	_ dl.Layer         = (*DenseLayer)(nil)
 	_ dl.SoftmaxKernel = (*DenseLayer)(nil)
+	_ dl.FusedSGD      = (*DenseLayer)(nil)
 )
 
 // Dense returns a fully connected layer with the given number of output units, as
@@ -160,8 +163,14 @@ func (d *DenseLayer) BackwardLogits(dLogits *dl.Tensor, needDx bool) *dl.Tensor 
 	return d.backwardFrom(dLogits.Data(), needDx)
 }
 
+// SetFusedSGD makes Backward update the weights itself with plain SGD (see dl.FusedSGD).
+func (d *DenseLayer) SetFusedSGD(lr float64, on bool) { d.sgd, d.lr = on, float32(lr) }
+
 // backwardFrom computes the weight gradients and dx from g = dL/dz, z = x·W + b.
 func (d *DenseLayer) backwardFrom(g []float32, needDx bool) *dl.Tensor {
+	if d.sgd {
+		return d.backwardSGD(g, needDx)
+	}
 	m, k, n := d.rows, d.inFeatures, d.units
 	be := accel.Default()
 	x := d.x.Data()
@@ -194,6 +203,46 @@ func (d *DenseLayer) backwardFrom(g []float32, needDx bool) *dl.Tensor {
 	}
 	if m > 0 {
 		be.Sgemm(false, true, m, k, n, 1, g, n, d.kernel.Data(), n, 0, dx.Data(), k) // dx = g·Wᵀ
+	}
+	return dx
+}
+
+// backwardSGD is backwardFrom with the plain SGD update folded in: dx = g·Wᵀ first (from
+// the old weights), then W ← W - lr·xᵀ·g as one product accumulating into W, and
+// b ← b - lr·Σg. No gradient is stored.
+func (d *DenseLayer) backwardSGD(g []float32, needDx bool) *dl.Tensor {
+	m, k, n := d.rows, d.inFeatures, d.units
+	be := accel.Default()
+	var dx *dl.Tensor
+	if needDx {
+		if d.x.Rank() == 2 {
+			dx = d.dx.get(m, k)
+		} else {
+			dx = d.dx.get(d.x.Shape()...)
+		}
+		if m > 0 {
+			be.Sgemm(false, true, m, k, n, 1, g, n, d.kernel.Data(), n, 0, dx.Data(), k)
+		}
+	}
+	d.kernel.SetGrad(nil)
+	if m == 0 {
+		return dx
+	}
+	be.Sgemm(true, false, k, n, m, -d.lr, d.x.Data(), k, g, n, 1, d.kernel.Data(), n)
+	if d.bias != nil {
+		d.bias.SetGrad(nil)
+		db := d.dBias.Data()
+		clear(db)
+		for r := 0; r < m; r++ {
+			row := g[r*n : (r+1)*n]
+			for j, v := range row {
+				db[j] += v
+			}
+		}
+		b := d.bias.Data()
+		for j, v := range db {
+			b[j] -= d.lr * v
+		}
 	}
 	return dx
 }

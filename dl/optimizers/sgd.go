@@ -12,13 +12,17 @@ type SGDOptimizer struct {
 	LearningRate float64
 }
 
-var _ dl.Optimizer = (*SGDOptimizer)(nil)
+var _ dl.PlainSGD = (*SGDOptimizer)(nil)
 
 // SGD returns stochastic gradient descent with Keras's default learning rate 0.01.
 func SGD() *SGDOptimizer { return &SGDOptimizer{LearningRate: 0.01} }
 
 // SGDWithRate returns stochastic gradient descent with the given learning rate.
 func SGDWithRate(lr float64) *SGDOptimizer { return &SGDOptimizer{LearningRate: lr} }
+
+// PlainSGDRate returns the learning rate: the update is plain SGD, which models may fuse
+// into their layers' backward passes (see dl.PlainSGD).
+func (o *SGDOptimizer) PlainSGDRate() (float64, bool) { return o.LearningRate, true }
 
 // Name returns "SGD".
 func (o *SGDOptimizer) Name() string { return "SGD" }
@@ -40,8 +44,21 @@ func (o *SGDOptimizer) ApplyGradients(grads, vars []*dl.Tensor) {
 			panic(&dl.Error{Op: "SGD.ApplyGradients", Shapes: [][]int{v.Shape(), g.Shape()},
 				Msg: "gradient of " + v.Name() + " has the wrong size"})
 		}
-		for j, x := range gv {
-			w[j] -= lr * x
-		}
+		axpy(-lr, gv, w)
+	}
+}
+
+// axpy computes y += a·x, unrolled by four.
+func axpy(a float32, x, y []float32) {
+	y = y[:len(x)]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		y[i] += a * x[i]
+		y[i+1] += a * x[i+1]
+		y[i+2] += a * x[i+2]
+		y[i+3] += a * x[i+3]
+	}
+	for ; i < len(x); i++ {
+		y[i] += a * x[i]
 	}
 }
