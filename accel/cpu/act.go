@@ -8,25 +8,34 @@ import (
 
 // epilogue sets row[j] = act(row[j] + bias[j]); bias may be nil.
 func (bk *Backend) epilogue(row, bias []float32, act accel.Activation) {
-	if len(row) == 0 {
+	bk.epilogueRows(row, 1, len(row), len(row), bias, act)
+}
+
+// epilogueRows sets c[i*ld+j] = act(c[i*ld+j] + bias[j]) for i < rows, j < n; bias may
+// be nil.
+func (bk *Backend) epilogueRows(c []float32, rows, n, ld int, bias []float32, act accel.Activation) {
+	if rows == 0 || n == 0 {
 		return
 	}
+	_ = c[(rows-1)*ld+n-1]
 	if act == accel.Linear || act == accel.ReLU {
 		flags := 0
 		var bp *float32
 		if bias != nil {
 			flags |= epiBias
-			bp = &bias[:len(row)][0]
+			bp = &bias[:n][0]
 		}
 		if act == accel.ReLU {
 			flags |= epiReLU
 		}
 		if flags != 0 {
-			bk.biasReLU(len(row), &row[0], bp, flags)
+			bk.biasReLU(rows, n, &c[0], ld, bp, flags)
 		}
 		return
 	}
-	applyEpilogue(row, bias, act)
+	for i := 0; i < rows; i++ {
+		applyEpilogue(c[i*ld:i*ld+n], bias, act)
+	}
 }
 
 // applyEpilogue sets row[j] = act(row[j] + bias[j]); bias may be nil.

@@ -59,6 +59,32 @@ func checkConv(op string, p accel.Conv2DParams, lx, lw, ly int, yname string) {
 	checkLen(op, yname, ly, p.N*p.OutH*p.OutW*p.F)
 }
 
+// Convolution algorithms.
+const (
+	pathIm2col   = iota // explicit im2col rows + GEMM
+	pathImplicit        // transposed implicit GEMM (stride 1)
+	pathPix             // NHWC pixel-list kernels
+)
+
+// convPath picks the algorithm with the best use of the vector lanes for p: the
+// pixel-list kernels put the filters on the 16-lane axis, the transposed implicit kernels
+// put the output width there and the channels on the 6-row axis.
+func convPath(mode convMode, p accel.Conv2DParams) int {
+	stride1 := useImplicit(p)
+	switch mode {
+	case convForward, convBackFilter:
+		if stride1 && yTUtil(p.F, p.OutH, p.OutW, p.KW) > pixUtil(p.F) {
+			return pathImplicit
+		}
+		return pathPix
+	default:
+		if stride1 {
+			return pathImplicit
+		}
+		return pathIm2col
+	}
+}
+
 type convMode int
 
 const (
@@ -95,8 +121,12 @@ func (bk *Backend) runConv(mode convMode, p accel.Conv2DParams, x, w, bias []flo
 		}
 		return
 	}
-	if useImplicit(p) {
+	switch convPath(mode, p) {
+	case pathImplicit:
 		bk.runImplicit(mode, p, x, w, bias, act, y, dw, db)
+		return
+	case pathPix:
+		bk.runPix(mode, p, x, w, bias, act, y, dw, db)
 		return
 	}
 	s := bk.getScratch()

@@ -31,15 +31,17 @@ func init() {
 // Backend is the CPU implementation of accel.Backend. The zero value is not usable; call
 // New. A Backend is safe for concurrent use by several goroutines on disjoint outputs.
 type Backend struct {
-	name   string
-	kern   microKernel
-	offB   offBKernel
-	dot    dotKernel
+	name     string
+	kern     microKernel
+	offB     offBKernel
+	dot      dotKernel
+	pixA     pixAKernel
+	pixAT    pixATKernel
 	biasReLU biasReLUFunc
 	scatter  scatterFunc
-	simd   bool
-	scr    sync.Pool // *scratch
-	maxPar int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
+	simd     bool
+	scr      sync.Pool // *scratch
+	maxPar   int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
 }
 
 // New returns a CPU backend that uses the fastest micro-kernel this processor supports
@@ -47,7 +49,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot,
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
 			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
@@ -56,7 +58,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric,
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

@@ -5,7 +5,7 @@ package cpu
 // biasReLUAVX2 is biasReLUGeneric in AVX2 assembly.
 //
 //go:noescape
-func biasReLUAVX2(n int, row, bias *float32, flags int)
+func biasReLUAVX2(rows, n int, row *float32, ld int, bias *float32, flags int)
 
 // scatterAVX2 is scatterGeneric in AVX2 assembly.
 //

@@ -2,13 +2,21 @@
 
 #include "textflag.h"
 
-// func biasReLUAVX2(n int, row, bias *float32, flags int)
-TEXT ·biasReLUAVX2(SB), NOSPLIT, $0-32
-	MOVQ n+0(FP), CX
-	MOVQ row+8(FP), DI
-	MOVQ bias+16(FP), SI
-	MOVQ flags+24(FP), BX
+// func biasReLUAVX2(rows, n int, row *float32, ld int, bias *float32, flags int)
+TEXT ·biasReLUAVX2(SB), NOSPLIT, $0-48
+	MOVQ rows+0(FP), R10
+	MOVQ row+16(FP), R8
+	MOVQ ld+24(FP), R9
+	SHLQ $2, R9
+	MOVQ flags+40(FP), BX
 	VXORPS Y15, Y15, Y15
+	TESTQ R10, R10
+	JZ    br_done
+
+br_row:
+	MOVQ n+8(FP), CX
+	MOVQ R8, DI
+	MOVQ bias+32(FP), SI
 	MOVQ CX, AX
 	SHRQ $3, AX
 	JZ   br_tail
@@ -29,7 +37,7 @@ br_loop8:
 
 br_tail:
 	ANDQ $7, CX
-	JZ   br_done
+	JZ   br_next
 
 br_loop1:
 	VMOVSS (DI), X0
@@ -44,6 +52,11 @@ br_loop1:
 	ADDQ   $4, SI
 	DECQ   CX
 	JNZ    br_loop1
+
+br_next:
+	ADDQ R9, R8
+	DECQ R10
+	JNZ  br_row
 
 br_done:
 	VZEROUPPER

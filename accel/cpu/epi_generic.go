@@ -11,16 +11,22 @@ const (
 	epiReLU = 2 // then clamp at zero
 )
 
-// biasReLUFunc sets row[j] = relu?(row[j] + bias[j]) for j < n, as flags say; bias is
-// not read without epiBias.
-type biasReLUFunc func(n int, row, bias *float32, flags int)
+// biasReLUFunc sets row[r*ld+j] = relu?(row[r*ld+j] + bias[j]) for r < rows, j < n, as
+// flags say; bias is not read without epiBias.
+type biasReLUFunc func(rows, n int, row *float32, ld int, bias *float32, flags int)
 
 // scatterFunc writes dst[i*stride] = relu?(src[i] + bias) for i < n: one channel of a
 // transposed output tile into its NHWC places.
 type scatterFunc func(n int, src, dst *float32, stride int, bias float32, relu bool)
 
 // biasReLUGeneric is the portable biasReLUFunc.
-func biasReLUGeneric(n int, row, bias *float32, flags int) {
+func biasReLUGeneric(rows, n int, row *float32, ld int, bias *float32, flags int) {
+	for i := 0; i < rows; i++ {
+		biasReLURow(n, (*float32)(unsafe.Add(unsafe.Pointer(row), i*ld*4)), bias, flags)
+	}
+}
+
+func biasReLURow(n int, row, bias *float32, flags int) {
 	r := unsafe.Slice(row, n)
 	if flags&epiBias != 0 {
 		b := unsafe.Slice(bias, n)

@@ -224,9 +224,7 @@ func (bk *Backend) epilogueTile(c []float32, ldc, rows, cols int, ep *epilogue, 
 	if ep.bias != nil {
 		bias = ep.bias[j0 : j0+cols]
 	}
-	for i := 0; i < rows; i++ {
-		bk.epilogue(c[i*ldc:i*ldc+cols], bias, ep.act)
-	}
+	bk.epilogueRows(c, rows, cols, ldc, bias, ep.act)
 }
 
 // packA copies the mcb×kcb block of op(A) at (ic, pc), times alpha, into panels of mr rows:

@@ -17,3 +17,8 @@ var (
 	asmBiasReLU biasReLUFunc = biasReLUGeneric
 	asmScatter  scatterFunc  = scatterGeneric
 )
+
+var (
+	asmPixA  pixAKernel  = kernPixAGeneric
+	asmPixAT pixATKernel = kernPixATGeneric
+)

@@ -76,14 +76,17 @@ func split(n, parts, i, align int) (lo, hi int) {
 // sync.Pool, so concurrent calls get distinct scratch and steady-state calls allocate
 // nothing.
 type scratch struct {
-	wg   sync.WaitGroup
-	part [maxThreads]partScratch
-	col  []float32 // im2col / col2im buffer shared by the parts of a conv call
-	ct   []float32 // transposed product for Sgemm's swapped orientation
-	gj   gemmJob
-	cj   convJob
-	ij   implicitJob
-	offs []int // implicit-GEMM row offsets
+	wg    sync.WaitGroup
+	part  [maxThreads]partScratch
+	col   []float32 // im2col / col2im buffer shared by the parts of a conv call
+	ct    []float32 // transposed product for Sgemm's swapped orientation
+	gj    gemmJob
+	cj    convJob
+	ij    implicitJob
+	pj    pixJob
+	xpad  []float32 // zero-padded copy of a convolution's input
+	bases []int     // window starts of a convolution's output pixels
+	offs  []int     // implicit-GEMM row offsets
 }
 
 // partScratch is the private memory of one part of a parallel call.
