@@ -179,17 +179,7 @@ func newNumFormat(t *Tensor, shown []int) *numFormat {
 			}
 			continue
 		}
-		s := strconv.FormatFloat(v, 'f', -1, 32)
-		ip, fp := s, ""
-		if p := strings.IndexByte(s, '.'); p >= 0 {
-			ip, fp = s[:p], s[p+1:]
-		}
-		if len(fp) > printPrecision {
-			s = strconv.FormatFloat(v, 'f', printPrecision, 64)
-			s = strings.TrimRight(s, "0")
-			p := strings.IndexByte(s, '.')
-			ip, fp = s[:p], s[p+1:]
-		}
+		ip, fp := fixedParts(v)
 		f.intW = max(f.intW, len(ip))
 		f.fracW = max(f.fracW, len(fp))
 	}
@@ -225,11 +215,23 @@ func (f *numFormat) format(v float64) string {
 		}
 		return s
 	}
-	s := strconv.FormatFloat(v, 'f', min(f.fracW, printPrecision), 64)
-	ip, fp := s, ""
+	ip, fp := fixedParts(v)
+	return strings.Repeat(" ", max(f.intW-len(ip), 0)) + ip + "." + fp + strings.Repeat(" ", f.fracW-len(fp))
+}
+
+// fixedParts returns the integer and fraction digits of the shortest decimal that reads back
+// as the float32 v, with at most printPrecision fraction digits (numpy's "maxprec" mode).
+func fixedParts(v float64) (ip, fp string) {
+	s := strconv.FormatFloat(v, 'f', -1, 32)
 	if p := strings.IndexByte(s, '.'); p >= 0 {
 		ip, fp = s[:p], s[p+1:]
+	} else {
+		ip = s
 	}
-	fp = strings.TrimRight(fp, "0")
-	return strings.Repeat(" ", max(f.intW-len(ip), 0)) + ip + "." + fp + strings.Repeat(" ", f.fracW-len(fp))
+	if len(fp) > printPrecision {
+		s = strings.TrimRight(strconv.FormatFloat(v, 'f', printPrecision, 64), "0")
+		p := strings.IndexByte(s, '.')
+		ip, fp = s[:p], s[p+1:]
+	}
+	return ip, fp
 }
