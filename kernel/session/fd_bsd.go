@@ -1,0 +1,8 @@
+//go:build darwin || freebsd
+
+package session
+
+import "syscall"
+
+// dup2 makes newfd a copy of oldfd.
+func dup2(oldfd, newfd int) error { return syscall.Dup2(oldfd, newfd) }

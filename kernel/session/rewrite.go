@@ -1,0 +1,315 @@
+package session
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"sort"
+	"strings"
+)
+
+// Rewriting a cell before yaegi sees it, to work around yaegi v0.16.1:
+//
+//   - `go f(a, b)` becomes `{ a0 := a; go func() { defer recover-and-report; f(a0, b) }() }`
+//     (arguments are still evaluated when the go statement runs): a panic in a goroutine
+//     would otherwise end the process.
+//   - top-level `v, ok := x.(T)` and `v, ok := m[k]` become forms yaegi accepts (it panics
+//     with "nil type" on a two-value definition of a global).
+//   - `for i := range n` over an integer becomes a three-clause loop when the range
+//     expression is recognisably an integer (yaegi crashes on range-over-int).
+//   - a type declared again under an earlier name is declared under a fresh internal name,
+//     and later references follow it (yaegi silently ignores a redeclared type).
+//
+// Edits replace byte ranges of the cell. Text copied from the cell after synthetic text is
+// preceded by a /*line*/ comment, so every position yaegi reports still points into the
+// cell.
+
+// edit replaces code[start:end]; render builds the replacement and may copy sub-ranges of
+// the cell (with their own edits applied) through rewriter.orig.
+type edit struct {
+	start, end int
+	render     func(r *rewriter) string
+}
+
+type rewriter struct {
+	code  string
+	p     cellPos
+	edits []edit
+	n     int // counter for fresh names
+}
+
+func (r *rewriter) add(start, end int, render func(r *rewriter) string) {
+	r.edits = append(r.edits, edit{start, end, render})
+}
+
+func (r *rewriter) sort() {
+	sort.SliceStable(r.edits, func(i, j int) bool {
+		a, b := r.edits[i], r.edits[j]
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		return a.end > b.end // outer first
+	})
+}
+
+// text returns code[a:b] with the outermost edits inside it applied.
+func (r *rewriter) text(a, b int) string {
+	var sb strings.Builder
+	cur := a
+	synthetic := false
+	for _, e := range r.edits {
+		if e.start < cur || e.end > b || e.start < a {
+			continue
+		}
+		if e.start > cur {
+			if synthetic {
+				sb.WriteString(r.p.inlineDirective(cur))
+			}
+			sb.WriteString(r.code[cur:e.start])
+		}
+		sb.WriteString(e.render(r))
+		synthetic = true
+		cur = e.end
+	}
+	if cur < b {
+		if synthetic {
+			sb.WriteString(r.p.inlineDirective(cur))
+		}
+		sb.WriteString(r.code[cur:b])
+	}
+	return sb.String()
+}
+
+// orig returns code[a:b] with its edits, positioned at a.
+func (r *rewriter) orig(a, b int) string { return r.p.inlineDirective(a) + r.text(a, b) }
+
+func (r *rewriter) fresh(prefix string) string {
+	r.n++
+	return fmt.Sprintf("_godl%s%d", prefix, r.n)
+}
+
+// nodeRange returns the cell offsets of n in unit u.
+func nodeRange(u *unit, n ast.Node) (int, int) { return u.off(n.Pos()), u.off(n.End()) }
+
+// addGoEdits rewrites every go statement of u.
+func addGoEdits(r *rewriter, u *unit, root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		gs, ok := n.(*ast.GoStmt)
+		if !ok {
+			return true
+		}
+		start, end := nodeRange(u, gs)
+		call := gs.Call
+		r.add(start, end, func(r *rewriter) string {
+			var b strings.Builder
+			b.WriteString("{ ")
+			var args []string
+			for _, a := range call.Args {
+				as, ae := nodeRange(u, a)
+				if _, lit := a.(*ast.BasicLit); lit {
+					args = append(args, r.orig(as, ae))
+					continue
+				}
+				name := r.fresh("Arg")
+				fmt.Fprintf(&b, "%s := %s; ", name, r.orig(as, ae))
+				args = append(args, name)
+			}
+			b.WriteString("go func() { defer func() { _godl.GoPanic(recover()) }(); ")
+			fs, fe := nodeRange(u, call.Fun)
+			b.WriteString(r.orig(fs, fe))
+			b.WriteString("(" + strings.Join(args, ", "))
+			if call.Ellipsis.IsValid() {
+				b.WriteString("...")
+			}
+			b.WriteString(") }() }")
+			return b.String()
+		})
+		return true
+	})
+}
+
+// addCommaOkEdit rewrites a top-level two-value definition or assignment from a type
+// assertion or a map index.
+func addCommaOkEdit(r *rewriter, u *unit, st ast.Stmt) {
+	as, ok := st.(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 || (as.Tok != token.DEFINE && as.Tok != token.ASSIGN) {
+		return
+	}
+	lhs := func(i int) string { s, e := nodeRange(u, as.Lhs[i]); return r.orig(s, e) }
+	blank := func(i int) bool { id, ok := as.Lhs[i].(*ast.Ident); return ok && id.Name == "_" }
+	op := as.Tok.String()
+	start, end := nodeRange(u, as)
+	switch x := as.Rhs[0].(type) {
+	case *ast.TypeAssertExpr:
+		if x.Type == nil {
+			return
+		}
+		r.add(start, end, func(r *rewriter) string {
+			xs, xe := nodeRange(u, x.X)
+			ts, te := nodeRange(u, x.Type)
+			typ := r.orig(ts, te)
+			return fmt.Sprintf("%s, %s %s func() (%s, bool) { v, ok := %s.(%s); return v, ok }()",
+				lhs(0), lhs(1), op, typ, r.orig(xs, xe), typ)
+		})
+	case *ast.IndexExpr:
+		r.add(start, end, func(r *rewriter) string {
+			xs, xe := nodeRange(u, x)
+			var parts []string
+			if !blank(0) {
+				parts = append(parts, fmt.Sprintf("%s %s %s", lhs(0), op, r.orig(xs, xe)))
+			}
+			if !blank(1) {
+				parts = append(parts, fmt.Sprintf("%s %s func() bool { _, ok := %s; return ok }()", lhs(1), op, r.orig(xs, xe)))
+			}
+			return strings.Join(parts, "; ")
+		})
+	}
+}
+
+// addRangeIntEdits rewrites range loops over recognisable integers.
+func addRangeIntEdits(r *rewriter, u *unit, root ast.Node, isIntGlobal func(string) bool) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		rs, ok := n.(*ast.RangeStmt)
+		if !ok || rs.Value != nil || (rs.Key != nil && rs.Tok != token.DEFINE) || !isIntExpr(rs.X, isIntGlobal) {
+			return true
+		}
+		start := u.off(rs.Range)
+		if rs.Key != nil {
+			start = u.off(rs.Key.Pos())
+		}
+		_, end := nodeRange(u, rs.X)
+		r.add(start, end, func(r *rewriter) string {
+			k := r.fresh("K")
+			if id, ok := rs.Key.(*ast.Ident); ok && id.Name != "_" {
+				k = id.Name
+			}
+			n := r.fresh("N")
+			xs, xe := nodeRange(u, rs.X)
+			x := r.orig(xs, xe)
+			return fmt.Sprintf("%s, %s := (%s)-(%s), %s; %s < %s; %s++", k, n, x, x, x, k, n, k)
+		})
+		return true
+	})
+}
+
+var intTypes = map[string]bool{
+	"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true,
+	"byte": true, "rune": true,
+}
+
+// isIntExpr reports whether e is recognisably an integer: a literal, len or cap, a
+// conversion to an integer type, arithmetic on those, or a variable declared from one (or
+// a session global holding an integer).
+func isIntExpr(e ast.Expr, isIntGlobal func(string) bool) bool {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return x.Kind == token.INT
+	case *ast.ParenExpr:
+		return isIntExpr(x.X, isIntGlobal)
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR, token.AND, token.OR, token.XOR:
+			return isIntExpr(x.X, isIntGlobal) || isIntExpr(x.Y, isIntGlobal)
+		}
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok && (id.Name == "len" || id.Name == "cap" || intTypes[id.Name]) {
+			return true
+		}
+	case *ast.Ident:
+		if x.Obj == nil {
+			return isIntGlobal(x.Name)
+		}
+		switch d := x.Obj.Decl.(type) {
+		case *ast.Field:
+			if t, ok := d.Type.(*ast.Ident); ok {
+				return intTypes[t.Name]
+			}
+		case *ast.ValueSpec:
+			if t, ok := d.Type.(*ast.Ident); ok {
+				return intTypes[t.Name]
+			}
+			for i, n := range d.Names {
+				if n.Name == x.Name && i < len(d.Values) {
+					return isIntExpr(d.Values[i], isIntGlobal)
+				}
+			}
+		case *ast.AssignStmt:
+			if len(d.Lhs) == len(d.Rhs) {
+				for i, l := range d.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == x.Name {
+						return isIntExpr(d.Rhs[i], isIntGlobal)
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// identUses calls f for each identifier of root that names something (not a selector's
+// member, a struct field name, or a composite literal key).
+func identUses(root ast.Node, f func(id *ast.Ident)) {
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(x.X, visit)
+			return false
+		case *ast.Field:
+			if x.Type != nil {
+				ast.Inspect(x.Type, visit)
+			}
+			return false
+		case *ast.KeyValueExpr:
+			if _, isIdent := x.Key.(*ast.Ident); !isIdent {
+				ast.Inspect(x.Key, visit)
+			}
+			ast.Inspect(x.Value, visit)
+			return false
+		case *ast.FuncDecl:
+			if x.Recv != nil {
+				for _, fl := range x.Recv.List {
+					ast.Inspect(fl.Type, visit)
+				}
+			}
+			if x.Type.TypeParams != nil {
+				ast.Inspect(x.Type.TypeParams, visit)
+			}
+			ast.Inspect(x.Type.Params, visit)
+			if x.Type.Results != nil {
+				ast.Inspect(x.Type.Results, visit)
+			}
+			if x.Body != nil {
+				ast.Inspect(x.Body, visit)
+			}
+			return false
+		case *ast.Ident:
+			f(x)
+		}
+		return true
+	}
+	ast.Inspect(root, visit)
+}
+
+// Field parameters (function parameters) are named by *ast.Field too; identUses skips their
+// names, which are declarations, and visits their types.
+
+// addRenameEdits renames references to redeclared types: unresolved identifiers (globals
+// of earlier cells) found in renames, and this unit's own new declarations in local.
+func addRenameEdits(r *rewriter, u *unit, root ast.Node, renames map[string]string, local map[*ast.Object]string) {
+	identUses(root, func(id *ast.Ident) {
+		var to string
+		if id.Obj == nil {
+			to = renames[id.Name]
+		} else {
+			to = local[id.Obj]
+		}
+		if to == "" || to == id.Name {
+			return
+		}
+		s, e := nodeRange(u, id)
+		r.add(s, e, func(*rewriter) string { return to })
+	})
+	// Declaration names themselves (TypeSpec.Name is visited by identUses as an Ident).
+}
