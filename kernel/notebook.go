@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"godl.dev/godl/display"
+	"godl.dev/godl/interrupt"
 	"godl.dev/godl/kernel/session"
 )
 
@@ -137,7 +138,14 @@ func RunNotebook(ctx context.Context, ev Evaluator, nb *Notebook, opts RunOption
 		n := count
 		c.ExecutionCount = &n
 		out := &notebookOutput{cell: c, stdout: opts.Stdout, stderr: opts.Stderr, stdin: stdin, ids: ids}
-		result, err := runInSink(ctx, ev, c.Source, out)
+		// As in the kernel, each cell starts a fresh interrupt scope, and an interrupt
+		// (Ctrl-C through interrupt.NotifyOnSignal) cancels the cell's context.
+		interrupt.Begin()
+		cellCtx, cancel := context.WithCancel(ctx)
+		stop := context.AfterFunc(interrupt.Context(), cancel)
+		result, err := runInSink(cellCtx, ev, c.Source, out)
+		stop()
+		cancel()
 		if result != nil {
 			out.add(map[string]any{"output_type": "execute_result", "execution_count": count,
 				"data": nonNilMap(result.Data), "metadata": nonNilMap(result.Metadata)})

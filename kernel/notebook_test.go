@@ -6,6 +6,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"godl.dev/godl/display"
+	"godl.dev/godl/interrupt"
+	"godl.dev/godl/kernel/session"
 )
 
 const testNotebook = `{
@@ -116,4 +121,46 @@ func TestReadNotebookErrors(t *testing.T) {
 			t.Errorf("ReadNotebook(%s) accepted it", bad)
 		}
 	}
+}
+
+func TestRunNotebookInterrupt(t *testing.T) {
+	nb, err := ReadNotebook([]byte(`{"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+		"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "loop"},
+		          {"cell_type": "code", "metadata": {}, "outputs": [], "source": "print next"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &signalingEvaluator{started: make(chan string, 2)}
+	done := make(chan error, 1)
+	go func() { done <- RunNotebook(context.Background(), ev, nb, RunOptions{AllowErrors: true}) }()
+	if code := <-ev.started; code != "loop" {
+		t.Fatalf("first cell %q", code)
+	}
+	time.Sleep(20 * time.Millisecond)
+	interrupt.Request()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an interrupt did not stop the cell")
+	}
+	if o := nb.Cells[0].Outputs; len(o) != 1 || o[0]["ename"] != "Interrupted" {
+		t.Errorf("interrupted cell outputs %v", o)
+	}
+	if o := nb.Cells[1].Outputs; len(o) != 1 || o[0]["text"] != "next\n" {
+		t.Errorf("the cell after an interrupt did not run normally: %v", o)
+	}
+}
+
+// signalingEvaluator is the fake evaluator that reports each cell as it starts.
+type signalingEvaluator struct {
+	fakeEvaluator
+	started chan string
+}
+
+func (e *signalingEvaluator) Execute(ctx context.Context, code string, out session.Output) (*display.Bundle, error) {
+	e.started <- code
+	return e.fakeEvaluator.Execute(ctx, code, out)
 }
