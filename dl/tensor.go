@@ -478,6 +478,49 @@ func (t *Tensor) Slice(start, end int) *Tensor {
 	return v
 }
 
+// SliceAxis returns the elements start..end-1 along axis (negative bounds and axis count
+// from the end), like x[:, start:end] in numpy for axis 1. Along axis 0 it is Slice, a view;
+// along any other axis the result is a copy.
+func (t *Tensor) SliceAxis(axis, start, end int) *Tensor {
+	axis = t.axis("SliceAxis", axis)
+	if axis == 0 {
+		return t.Slice(start, end)
+	}
+	n := t.shape[axis]
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	start = max(0, min(start, n))
+	end = max(start, min(end, n))
+	outer, _, inner := axisSplit(t.shape, axis)
+	w := end - start
+	shape := cloneShape(t.shape)
+	shape[axis] = w
+	src := t.Float32s()
+	if t.dtype != Float32 {
+		panicf("SliceAxis", [][]int{t.shape}, "needs a float32 tensor along axes other than 0, got %s", t.dtype)
+	}
+	out := make([]float32, outer*w*inner)
+	for o := 0; o < outer; o++ {
+		copy(out[o*w*inner:(o+1)*w*inner], src[(o*n+start)*inner:(o*n+end)*inner])
+	}
+	r := fromShape(out, shape)
+	if needsGrad(t) {
+		record(r, "SliceAxis", []*Tensor{t}, func(g *Tensor) {
+			gv := g.floats("SliceAxis")
+			d := make([]float32, len(src))
+			for o := 0; o < outer; o++ {
+				copy(d[(o*n+start)*inner:(o*n+end)*inner], gv[o*w*inner:(o+1)*w*inner])
+			}
+			accumulate(t, fromShape(d, t.shape))
+		})
+	}
+	return r
+}
+
 // Index returns row i of the first axis as a view of rank Rank()-1, like x[i] in numpy.
 func (t *Tensor) Index(i int) *Tensor {
 	if len(t.shape) == 0 {
