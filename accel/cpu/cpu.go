@@ -31,17 +31,18 @@ func init() {
 // Backend is the CPU implementation of accel.Backend. The zero value is not usable; call
 // New. A Backend is safe for concurrent use by several goroutines on disjoint outputs.
 type Backend struct {
-	name     string
-	kern     microKernel
-	offB     offBKernel
-	dot      dotKernel
-	pixA     pixAKernel
-	pixAT    pixATKernel
-	biasReLU biasReLUFunc
-	scatter  scatterFunc
-	simd     bool
-	scr      sync.Pool // *scratch
-	maxPar   int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
+	name         string
+	kern         microKernel
+	offB         offBKernel
+	dot          dotKernel
+	pixA         pixAKernel
+	pixAT        pixATKernel
+	maxPoolPixel maxPoolPixelFunc
+	biasReLU     biasReLUFunc
+	scatter      scatterFunc
+	simd         bool
+	scr          sync.Pool // *scratch
+	maxPar       int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
 }
 
 // New returns a CPU backend that uses the fastest micro-kernel this processor supports
@@ -49,7 +50,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel,
 			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
@@ -58,7 +59,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

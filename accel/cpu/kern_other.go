@@ -22,3 +22,5 @@ var (
 	asmPixA  pixAKernel  = kernPixAGeneric
 	asmPixAT pixATKernel = kernPixATGeneric
 )
+
+var asmMaxPoolPixel maxPoolPixelFunc = maxPoolPixelGeneric

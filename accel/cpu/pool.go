@@ -37,35 +37,36 @@ func (bk *Backend) MaxPool2D(p accel.Pool2DParams, x, y []float32, argmax []int3
 	if len(x) > math.MaxInt32 {
 		panicf("MaxPool2D: x has %d elements, more than int32 argmax indices can address", len(x))
 	}
+	if p.N == 0 {
+		return
+	}
 	g := poolGeom{p}
 	C := p.C
+	var cells [64]int
+	offs := cells[:0]
+	if p.KH*p.KW > len(cells) {
+		offs = make([]int, 0, p.KH*p.KW)
+	}
+	kern := bk.maxPoolPixel
+	c8 := (C + 7) / 8 * 8
+	nx, ny := p.N*p.H*p.W*C, p.N*p.OutH*p.OutW*C
 	for n := 0; n < p.N; n++ {
+		img := n * p.H * p.W * C
 		for oy := 0; oy < p.OutH; oy++ {
 			for ox := 0; ox < p.OutW; ox++ {
 				o := ((n*p.OutH+oy)*p.OutW + ox) * C
-				yo, ao := y[o:o+C], argmax[o:o+C]
 				y0, y1, x0, x1 := g.window(oy, ox)
-				first := true
+				offs = offs[:0]
 				for iy := y0; iy < y1; iy++ {
 					for ix := x0; ix < x1; ix++ {
-						i := ((n*p.H+iy)*p.W + ix) * C
-						xi := x[i : i+C]
-						if first {
-							copy(yo, xi)
-							for c := range ao {
-								ao[c] = int32(i + c)
-							}
-							first = false
-							continue
-						}
-						for c, v := range xi {
-							if v > yo[c] {
-								yo[c] = v
-								ao[c] = int32(i + c)
-							}
-						}
+						offs = append(offs, (iy*p.W+ix)*C)
 					}
 				}
+				if o+c8 > ny || img+offs[len(offs)-1]+c8 > nx {
+					maxPoolPixelGeneric(&x[img], &offs[0], len(offs), C, &y[o], &argmax[o], img)
+					continue
+				}
+				kern(&x[img], &offs[0], len(offs), C, &y[o], &argmax[o], img)
 			}
 		}
 	}
