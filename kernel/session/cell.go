@@ -203,7 +203,7 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 	r.sort()
 	src := c.p.lineDirective(u.start) + r.text(u.start, u.end)
 	if _, err := s.eval(ctx, src); err != nil {
-		return c.cellError(err, u.start)
+		return c.cellError(err, u.first)
 	}
 
 	for name, t := range newTypes {
@@ -299,7 +299,7 @@ func (c *cell) evalStmt(ctx context.Context, u *unit) error {
 		_, err = c.s.eval(ctx, src)
 	}
 	if err != nil {
-		return c.cellError(c.betterError(u, err), u.start)
+		return c.cellError(c.betterError(u, err), u.first)
 	}
 	c.recordGlobals(u)
 	return nil
@@ -339,7 +339,10 @@ func (c *cell) defineThroughAny(ctx context.Context, u *unit, r *rewriter) (ok b
 // betterError replaces yaegi's misleading "definition loop" error, which it reports for an
 // undefined name, by "undefined: name" at the first unknown identifier of u.
 func (c *cell) betterError(u *unit, err error) error {
-	if err == nil || !strings.Contains(err.Error(), "definition loop") {
+	if err == nil {
+		return err
+	}
+	if msg := err.Error(); !strings.Contains(msg, "definition loop") && !strings.Contains(msg, "incomplete type") {
 		return err
 	}
 	var found error
@@ -398,13 +401,12 @@ func (c *cell) stmtRewriter(u *unit) *rewriter {
 func (c *cell) evalResult(ctx context.Context, u *unit) (*display.Bundle, error) {
 	s := c.s
 	expr := u.stmts[0].(*ast.ExprStmt).X
-	switch c.hasValue(u, expr) {
-	case no:
+	hv := c.hasValue(u, expr)
+	if hv == no {
 		return nil, c.evalStmt(ctx, u)
-	case unknown:
-		// Try to keep the value; a compile error means there is none (or the expression
-		// is wrong, which evalStmt then reports).
 	}
+	// With unknown, try to keep the value: a compile error then means there is none (or
+	// the expression is wrong, which evalStmt reports).
 	r := c.stmtRewriter(u)
 	var v reflect.Value
 	var err error
@@ -434,8 +436,8 @@ func (c *cell) evalResult(ctx context.Context, u *unit) (*display.Bundle, error)
 	}
 	if err != nil {
 		var p interp.Panic
-		if errors.As(err, &p) || ctx.Err() != nil {
-			return nil, c.cellError(c.betterError(u, err), u.start)
+		if errors.As(err, &p) || ctx.Err() != nil || hv == yes {
+			return nil, c.cellError(c.betterError(u, err), u.first)
 		}
 		return nil, c.evalStmt(ctx, u)
 	}
@@ -813,6 +815,17 @@ func (c *cell) cellError(err error, off int) *CellError {
 			e.Traceback = []string{e.Value}
 		}
 		return e
+	case isCompilePanic(err):
+		errors.As(err, &p)
+		msg := unrename(fmt.Sprint(p.Value))
+		msg = strings.TrimPrefix(msg, where+": ")
+		if i := strings.Index(msg, "CFG post-order panic: "); i >= 0 {
+			msg = msg[i+len("CFG post-order panic: "):]
+		}
+		if !strings.HasPrefix(msg, "cell") && where != "" {
+			msg = where + ": " + msg
+		}
+		return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}}
 	case errors.As(err, &p):
 		msg := unrename(fmt.Sprint(p.Value))
 		name := "panic"

@@ -70,6 +70,10 @@ type Options struct {
 	// created (relative paths in cells resolve against it).
 	WorkDir string
 
+	// Symbols are more compiled packages cells can import, in the form yaegi's Use takes
+	// ("importpath/name" → symbol → value), as stdlib.Symbols. Nil means none.
+	Symbols map[string]map[string]reflect.Value
+
 	// GoPath is handed to the interpreter for importing Go source packages from a GOPATH
 	// tree. Empty means none: cells import the preloaded packages only.
 	GoPath string
@@ -256,6 +260,11 @@ func New(opts Options) (*Session, error) {
 	if err := s.i.Use(stdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("session: loading godl packages: %w", err)
 	}
+	if opts.Symbols != nil {
+		if err := s.i.Use(opts.Symbols); err != nil {
+			return nil, fmt.Errorf("session: loading Options.Symbols: %w", err)
+		}
+	}
 	var stdinVar io.Reader = s.stdin
 	helpers := interp.Exports{
 		helperPath + "/_godl": {
@@ -359,6 +368,9 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (*displa
 
 // attach makes out the destination of streams and displays.
 func (s *Session) attach(out Output) {
+	// What was written before this cell (by goroutines of earlier cells, or outside any
+	// cell) goes to the earlier destination.
+	s.flushStreams()
 	s.outMu.Lock()
 	s.out = out
 	s.outMu.Unlock()

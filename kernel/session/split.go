@@ -45,6 +45,7 @@ func (k unitKind) String() string {
 type unit struct {
 	kind       unitKind
 	start, end int // byte offsets in the cell
+	first      int // offset of the first token (start may be a doc comment before it)
 
 	// Filled by parse.
 	fset   *token.FileSet
@@ -76,7 +77,7 @@ func splitCell(code string) []unit {
 			curStart = -1
 			return
 		}
-		units = append(units, unit{kind: classify(cur), start: curStart, end: end})
+		units = append(units, unit{kind: classify(cur), start: curStart, end: end, first: cur[0].off})
 		cur = nil
 		curStart = -1
 	}
