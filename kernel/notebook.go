@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"godl.dev/godl/display"
 	"godl.dev/godl/interrupt"
@@ -138,14 +139,7 @@ func RunNotebook(ctx context.Context, ev Evaluator, nb *Notebook, opts RunOption
 		n := count
 		c.ExecutionCount = &n
 		out := &notebookOutput{cell: c, stdout: opts.Stdout, stderr: opts.Stderr, stdin: stdin, ids: ids}
-		// As in the kernel, each cell starts a fresh interrupt scope, and an interrupt
-		// (Ctrl-C through interrupt.NotifyOnSignal) cancels the cell's context.
-		interrupt.Begin()
-		cellCtx, cancel := context.WithCancel(ctx)
-		stop := context.AfterFunc(interrupt.Context(), cancel)
-		result, err := runInSink(cellCtx, ev, c.Source, out)
-		stop()
-		cancel()
+		result, err := runInterruptible(ctx, ev, c.Source, out)
 		if result != nil {
 			out.add(map[string]any{"output_type": "execute_result", "execution_count": count,
 				"data": nonNilMap(result.Data), "metadata": nonNilMap(result.Metadata)})
@@ -174,6 +168,37 @@ func RunNotebook(ctx context.Context, ev Evaluator, nb *Notebook, opts RunOption
 		return nil
 	}
 	return firstErr
+}
+
+// interruptPoll is how often RunNotebook looks for an interrupt request.
+const interruptPoll = 25 * time.Millisecond
+
+// runInterruptible runs one cell with a context that is cancelled when the user
+// interrupts (interrupt.Request, called on Ctrl-C by interrupt.NotifyOnSignal), as the
+// kernel cancels a cell on interrupt_request. The request is polled rather than watched
+// through interrupt.Context, because an evaluator may begin its own interrupt scope.
+func runInterruptible(ctx context.Context, ev Evaluator, code string, out *notebookOutput) (*display.Bundle, error) {
+	interrupt.Begin()
+	cellCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(interruptPoll)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if interrupt.Requested() {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return runInSink(cellCtx, ev, code, out)
 }
 
 func runInSink(ctx context.Context, ev Evaluator, code string, out *notebookOutput) (result *display.Bundle, err error) {
