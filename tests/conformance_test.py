@@ -186,7 +186,7 @@ class GodlRestartTest(unittest.TestCase):
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=TIMEOUT)
-            msg_id = kc.execute("restartProbe")
+            msg_id = kc.execute("restartProbe + 1")
             self.assertEqual(shell_reply(kc, msg_id)["content"]["status"], "error")
         finally:
             kc.stop_channels()
