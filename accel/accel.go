@@ -87,6 +87,13 @@ type Backend interface {
 	// overwritten.
 	AvgPool2DBackward(p Pool2DParams, dy, dx []float32)
 
+	// ActivationBackward computes dz = dy ⊙ act'(z), the gradient through an activation,
+	// from its output y = act(z) (the kernels above fuse the activation, so z is never
+	// stored): ReLU passes dy where y > 0 and zero elsewhere, Sigmoid multiplies by
+	// y·(1-y), Tanh by 1-y², Linear copies. y, dy and dz have the same length; dz may be
+	// dy itself. It is vectorised, so dl should call it rather than loop over elements.
+	ActivationBackward(act Activation, y, dy, dz []float32)
+
 	// SoftmaxCrossEntropy computes, for logits[m,n] and integer labels[m], the row-wise
 	// softmax into probs[m,n] and returns the mean negative log-likelihood of the labels.
 	// When grad is not nil it also writes the gradient of that mean loss with respect to

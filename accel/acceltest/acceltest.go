@@ -78,6 +78,7 @@ func TestBackend(t *testing.T, b accel.Backend) {
 	t.Run("Conv2D", func(t *testing.T) { TestConv2D(t, b) })
 	t.Run("Pool2D", func(t *testing.T) { TestPool2D(t, b) })
 	t.Run("SoftmaxCrossEntropy", func(t *testing.T) { TestSoftmaxCrossEntropy(t, b) })
+	t.Run("ActivationBackward", func(t *testing.T) { TestActivationBackward(t, b) })
 }
 
 // GemmShapes are the m×n×k products every backend is checked on: empty and unit sizes, sizes
@@ -185,6 +186,60 @@ func TestDense(t *testing.T, b accel.Backend) {
 						if got := y.s()[i*n+j]; !near(got, RefAct(z, act), g+1) {
 							t.Fatalf("%s: y[%d,%d] = %v, want %v", name, i, j, got, RefAct(z, act))
 						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestActivationBackward checks dz = dy ⊙ act'(z) from y = act(z) for every activation,
+// in place and not, on lengths around the vector widths.
+func TestActivationBackward(t *testing.T, b accel.Backend) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 1000} {
+		for act := accel.Linear; act <= accel.Tanh; act++ {
+			for _, inPlace := range []bool{false, true} {
+				name := fmt.Sprintf("n=%d/act=%d/inPlace=%v", n, act, inPlace)
+				z := newBuffer(rng, n, 1).s()
+				y := newBuffer(rng, n, 2)
+				for i, v := range z {
+					y.s()[i] = float32(RefAct(float64(v), act))
+				}
+				if n > 2 {
+					y.s()[1] = 0 // ReLU's kink passes no gradient
+				}
+				y.orig = append([]float32(nil), y.all...)
+				dy := newBuffer(rng, n, 3)
+				want := make([]float64, n)
+				for i, v := range y.s() {
+					d, yv := float64(dy.s()[i]), float64(v)
+					switch act {
+					case accel.Linear:
+						want[i] = d
+					case accel.ReLU:
+						if yv > 0 {
+							want[i] = d
+						}
+					case accel.Sigmoid:
+						want[i] = d * yv * (1 - yv)
+					case accel.Tanh:
+						want[i] = d * (1 - yv*yv)
+					}
+				}
+				dz := dy
+				if !inPlace {
+					dz = newBuffer(rng, n, 4)
+				}
+				b.ActivationBackward(act, y.s(), dy.s(), dz.s())
+				y.checkUntouched(t, name+" y", nil)
+				if !inPlace {
+					dy.checkUntouched(t, name+" dy", nil)
+				}
+				dz.checkUntouched(t, name+" dz", func(int) bool { return true })
+				for i, w := range want {
+					if got := dz.s()[i]; !near(got, w, math.Abs(w)+1e-3) {
+						t.Fatalf("ActivationBackward %s: dz[%d] = %v, want %v", name, i, got, w)
 					}
 				}
 			}

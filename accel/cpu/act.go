@@ -78,3 +78,29 @@ func sigmoid(x float32) float32 {
 	e := math.Exp(float64(x))
 	return float32(e / (1 + e))
 }
+
+// ActivationBackward computes dz = dy ⊙ act'(z) from y = act(z); see accel.Backend.
+func (bk *Backend) ActivationBackward(act accel.Activation, y, dy, dz []float32) {
+	checkAct("ActivationBackward", act)
+	n := len(y)
+	if len(dy) != n || len(dz) != n {
+		panicf("ActivationBackward: y, dy and dz have %d, %d and %d elements; want equal lengths", n, len(dy), len(dz))
+	}
+	if n == 0 {
+		return
+	}
+	switch act {
+	case accel.Linear:
+		copy(dz, dy)
+	case accel.ReLU:
+		bk.reluBackward(n, &y[0], &dy[0], &dz[0])
+	case accel.Sigmoid:
+		for i, v := range y {
+			dz[i] = dy[i] * v * (1 - v)
+		}
+	case accel.Tanh:
+		for i, v := range y {
+			dz[i] = dy[i] * (1 - v*v)
+		}
+	}
+}

@@ -38,6 +38,7 @@ type Backend struct {
 	pixA         pixAKernel
 	pixAT        pixATKernel
 	maxPoolPixel maxPoolPixelFunc
+	reluBackward reluBackwardFunc
 	biasReLU     biasReLUFunc
 	scatter      scatterFunc
 	simd         bool
@@ -50,7 +51,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel,
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward,
 			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
@@ -59,7 +60,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric,
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

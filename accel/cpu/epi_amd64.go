@@ -16,3 +16,10 @@ var (
 	asmBiasReLU biasReLUFunc = biasReLUAVX2
 	asmScatter  scatterFunc  = scatterAVX2
 )
+
+// reluBackwardAVX2 is reluBackwardGeneric in AVX2 assembly.
+//
+//go:noescape
+func reluBackwardAVX2(n int, y, dy, dz *float32)
+
+var asmReLUBackward reluBackwardFunc = reluBackwardAVX2

@@ -120,3 +120,46 @@ sc_loop1:
 sc_done:
 	VZEROUPPER
 	RET
+
+// func reluBackwardAVX2(n int, y, dy, dz *float32)
+TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	MOVQ y+8(FP), SI
+	MOVQ dy+16(FP), DX
+	MOVQ dz+24(FP), DI
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, AX
+	SHRQ $4, AX
+	JZ   rb_tail
+
+rb_loop16:
+	VCMPPS  $0x11, (SI), Y15, Y0 // 0 < y
+	VCMPPS  $0x11, 32(SI), Y15, Y1
+	VANDPS  (DX), Y0, Y0
+	VANDPS  32(DX), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, DI
+	DECQ    AX
+	JNZ     rb_loop16
+
+rb_tail:
+	ANDQ $15, CX
+	JZ   rb_done
+
+rb_loop1:
+	VMOVSS (SI), X0
+	VCMPSS $0x1e, X15, X0, X0
+	VANDPS (DX), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    rb_loop1
+
+rb_done:
+	VZEROUPPER
+	RET

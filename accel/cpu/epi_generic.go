@@ -54,3 +54,18 @@ func scatterGeneric(n int, src, dst *float32, stride int, bias float32, relu boo
 		d[i*stride] = v
 	}
 }
+
+// reluBackwardFunc sets dz[i] = dy[i] where y[i] > 0 and 0 elsewhere, for i < n.
+type reluBackwardFunc func(n int, y, dy, dz *float32)
+
+// reluBackwardGeneric is the portable reluBackwardFunc.
+func reluBackwardGeneric(n int, y, dy, dz *float32) {
+	ys, ds, zs := unsafe.Slice(y, n), unsafe.Slice(dy, n), unsafe.Slice(dz, n)
+	for i, v := range ys {
+		g := ds[i]
+		if !(v > 0) {
+			g = 0
+		}
+		zs[i] = g
+	}
+}

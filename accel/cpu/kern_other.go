@@ -24,3 +24,5 @@ var (
 )
 
 var asmMaxPoolPixel maxPoolPixelFunc = maxPoolPixelGeneric
+
+var asmReLUBackward reluBackwardFunc = reluBackwardGeneric
