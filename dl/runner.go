@@ -131,10 +131,7 @@ func (r *runner) gather(x, y *Tensor, idx []int) {
 			lut = &identityLUT
 		}
 		for i, s := range idx {
-			d, src := dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row]
-			for j, v := range src {
-				d[j] = lut[v]
-			}
+			convertBytes(dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row], lut)
 		}
 	default: // int32 data
 		for i, s := range idx {
@@ -318,4 +315,18 @@ func (m *Sequential) batchLoss(r *runner, pred *Tensor) float64 {
 	var l *Tensor
 	NoGrad(func() { l = m.loss.Compute(r.yb, pred) })
 	return l.Item()
+}
+
+// convertBytes sets dst[i] = lut[src[i]], eight at a time.
+func convertBytes(dst []float32, src []uint8, lut *[256]float32) {
+	dst = dst[:len(src)]
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		s, d := src[i:i+8:i+8], dst[i:i+8:i+8]
+		d[0], d[1], d[2], d[3] = lut[s[0]], lut[s[1]], lut[s[2]], lut[s[3]]
+		d[4], d[5], d[6], d[7] = lut[s[4]], lut[s[5]], lut[s[6]], lut[s[7]]
+	}
+	for ; i < len(src); i++ {
+		dst[i] = lut[src[i]]
+	}
 }

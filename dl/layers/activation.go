@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
@@ -84,13 +85,7 @@ func (a Activation) Call(x *dl.Tensor) *dl.Tensor {
 func (a Activation) backward(y, dy, dst []float32, cols int) {
 	switch a {
 	case ReLU:
-		for i, v := range y {
-			if v > 0 {
-				dst[i] = dy[i]
-			} else {
-				dst[i] = 0
-			}
-		}
+		reluBackward(y, dy, dst)
 	case Sigmoid:
 		for i, v := range y {
 			dst[i] = dy[i] * v * (1 - v)
@@ -103,5 +98,18 @@ func (a Activation) backward(y, dy, dst []float32, cols int) {
 		dl.SoftmaxBackwardRows(len(y)/cols, cols, y, dy, dst)
 	default:
 		copy(dst, dy)
+	}
+}
+
+// reluBackward sets dst[i] = dy[i] where y[i] > 0 and 0 elsewhere. y is a ReLU output, so
+// y[i] > 0 exactly when its bits are not zero (it is never negative; -0 cannot occur as
+// max(x, 0) of accel's kernels writes +0): the mask is computed without a branch, which
+// would mispredict on half the elements.
+func reluBackward(y, dy, dst []float32) {
+	dy, dst = dy[:len(y)], dst[:len(y)]
+	for i, v := range y {
+		b := math.Float32bits(v)
+		nz := (b | -b) >> 31 // 1 if b != 0
+		dst[i] = math.Float32frombits(math.Float32bits(dy[i]) & -nz)
 	}
 }

@@ -35,14 +35,16 @@ def run(cmd, env=None):
     return p.stdout
 
 
-def parse(out, pattern):
-    """Returns {(model, n): [epoch_s, ...]} from RESULT lines; pattern names the n field."""
+def parse(out, pattern, others):
+    """Returns {(model, n): [epoch_s, ...]} from RESULT lines; pattern names the n field.
+    The 'others' figure of each line (CPU share of other processes) is appended to others."""
     res = {}
     for line in out.splitlines():
         if not line.startswith("RESULT "):
             continue
         f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
         res.setdefault((f["model"], int(f[pattern])), []).append(float(f["epoch_s"]))
+        others.append(float(f.get("others", "nan")))
     return res
 
 
@@ -59,21 +61,23 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, "epochbench")
         run(["go", "build", "-o", exe, "./dl/internal/cmd/epochbench"])
-        ours, torch = {}, {}
+        ours, torch, others = {}, {}, []
         models = a.models.split(",")
         for r in range(a.repeats):
             for m in models:
                 out = run([exe, "-model", m, "-procs", "1,2", "-seed", str(r + 1)])
-                for k, v in parse(out, "procs").items():
+                for k, v in parse(out, "procs", others).items():
                     ours.setdefault(k, []).extend(v)
                 out = run(["/usr/bin/python3", a.torch, "--model", m, "--threads", "1",
                            "--batch", "32", "--epochs", "1", "--seed", str(r), "--infer-reps", "1"])
-                if r == 0 and "openblas" not in out:
+                if r == 0 and "# openblas core=" not in out:
                     print("# warning: PyTorch is not using OpenBLAS; its times are void", flush=True)
-                for k, v in parse(out, "threads").items():
+                for k, v in parse(out, "threads", others).items():
                     torch.setdefault(k, []).extend(v)
         rss = run([exe, "-rss"])
     print(f"# medians of {a.repeats} rounds; godl GOMAXPROCS 1 and 2, PyTorch 1 thread, batch 32, 60,000 images")
+    print(f"# CPU share of other processes during the epochs: median {statistics.median(others):.2f}, "
+          f"max {max(others):.2f} (above 0.05 the machine was shared)")
     for m in models:
         p1, p2 = statistics.median(ours[(m, 1)]), statistics.median(ours[(m, 2)])
         t1 = statistics.median(torch[(m, 1)])

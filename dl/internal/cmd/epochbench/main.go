@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"godl.dev/godl/accel"
@@ -126,13 +127,13 @@ func main() {
 				m, xs, xt := build(name, x, xTest)
 				m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 				for ep := 1; ep <= *epochs; ep++ {
-					t0 := time.Now()
+					meter := startMeter()
 					h := m.Fit(xs, train.Y, dl.Verbose(0))
-					dt := time.Since(t0).Seconds()
+					dt, cpu, others := meter.stop()
 					times = append(times, dt)
 					acc := m.Evaluate(xt, test.Y, dl.Verbose(0), dl.BatchSize(1000))
-					fmt.Printf("RESULT model=%s procs=%d batch=32 repeat=%d epoch=%d epoch_s=%.3f loss=%.4f accuracy=%.4f test_acc=%.4f\n",
-						name, n, r, ep, dt, h.Last("loss"), h.Last("accuracy"), acc[1])
+					fmt.Printf("RESULT model=%s procs=%d batch=32 repeat=%d epoch=%d epoch_s=%.3f loss=%.4f accuracy=%.4f test_acc=%.4f cpu_s=%.3f others=%.2f\n",
+						name, n, r, ep, dt, h.Last("loss"), h.Last("accuracy"), acc[1], cpu, others)
 				}
 			}
 			sort.Float64s(times)
@@ -168,4 +169,51 @@ func parseHWM(r io.Reader) float64 {
 		}
 	}
 	return -1
+}
+
+// meter measures an interval's wall time, this process's CPU time, and the share of the
+// machine used by other processes meanwhile (as torch_baseline.py's "others": 0 on an idle
+// machine, near 1 when others saturate every core).
+type meter struct {
+	wall      time.Time
+	cpu, busy float64
+}
+
+func startMeter() meter { return meter{time.Now(), cpuSeconds(), busySeconds()} }
+
+func (m meter) stop() (wall, cpu, others float64) {
+	wall = time.Since(m.wall).Seconds()
+	cpu = cpuSeconds() - m.cpu
+	busy := busySeconds() - m.busy
+	others = max(0, (busy-cpu)/(float64(runtime.NumCPU())*wall))
+	return wall, cpu, others
+}
+
+// cpuSeconds returns the user + system CPU time of this process.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// busySeconds returns the busy CPU time of the whole machine from /proc/stat (user, nice,
+// system, irq, softirq, steal).
+func busySeconds() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 {
+		return 0
+	}
+	var s float64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		v, _ := strconv.ParseFloat(f[i], 64)
+		s += v
+	}
+	return s / 100 // USER_HZ
 }
