@@ -42,7 +42,7 @@ func (e *epilogue) active() bool { return e != nil && (e.bias != nil || e.act !=
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C; see accel.Backend.
 func (bk *Backend) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm("Sgemm", tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
-	bk.gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+	bk.gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue{})
 }
 
 // Dense computes y = act(x·w + bias); see accel.Backend.
@@ -52,12 +52,11 @@ func (bk *Backend) Dense(m, n, k int, x, w, bias []float32, act accel.Activation
 		panicf("Dense: bias has %d elements, want n = %d", len(bias), n)
 	}
 	checkAct("Dense", act)
-	ep := epilogue{bias: bias, act: act}
-	bk.gemm(false, false, m, n, k, 1, x, max(k, 1), w, max(n, 1), 0, y, max(n, 1), &ep)
+	bk.gemm(false, false, m, n, k, 1, x, max(k, 1), w, max(n, 1), 0, y, max(n, 1), epilogue{bias: bias, act: act})
 }
 
 // gemm is Sgemm after argument checks, with an optional fused epilogue.
-func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue) {
+func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -99,14 +98,14 @@ type gemmJob struct {
 	alpha, beta   float32
 	a, b, c       []float32
 	lda, ldb, ldc int
-	ep            *epilogue
+	ep            epilogue
 	byRows        bool
 }
 
 func (j *gemmJob) run(part, parts int) {
 	ps := &j.s.part[part]
 	if parts == 1 {
-		j.bk.gemmSerial(ps, j.tA, j.tB, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc, j.ep)
+		j.bk.gemmSerial(ps, j.tA, j.tB, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc, &j.ep)
 		return
 	}
 	if j.byRows {
@@ -120,7 +119,7 @@ func (j *gemmJob) run(part, parts int) {
 		} else {
 			a = j.a[lo*j.lda:]
 		}
-		j.bk.gemmSerial(ps, j.tA, j.tB, hi-lo, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c[lo*j.ldc:], j.ldc, j.ep)
+		j.bk.gemmSerial(ps, j.tA, j.tB, hi-lo, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c[lo*j.ldc:], j.ldc, &j.ep)
 		return
 	}
 	lo, hi := split(j.n, parts, part, nr)
@@ -133,11 +132,10 @@ func (j *gemmJob) run(part, parts int) {
 	} else {
 		b = j.b[lo:]
 	}
-	ep := j.ep
-	var sub epilogue
-	if ep.active() && ep.bias != nil {
-		sub = epilogue{bias: ep.bias[lo:hi], act: ep.act}
-		ep = &sub
+	ep := &j.ep
+	if ep.bias != nil {
+		ep = &ps.ep
+		*ep = epilogue{bias: j.ep.bias[lo:hi], act: j.ep.act}
 	}
 	j.bk.gemmSerial(ps, j.tA, j.tB, j.m, hi-lo, j.k, j.alpha, j.a, j.lda, b, j.ldb, j.beta, j.c[lo:], j.ldc, ep)
 }

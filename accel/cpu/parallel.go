@@ -96,6 +96,7 @@ type partScratch struct {
 	col  []float32 // per-part im2col rows or padded planar image
 	t    []float32 // per-part transposed output tile of an implicit convolution
 	tile [mr * nr]float32
+	ep   epilogue // a column part's slice of the bias
 }
 
 func (b *Backend) getScratch() *scratch {

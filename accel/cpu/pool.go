@@ -42,11 +42,9 @@ func (bk *Backend) MaxPool2D(p accel.Pool2DParams, x, y []float32, argmax []int3
 	}
 	g := poolGeom{p}
 	C := p.C
-	var cells [64]int
-	offs := cells[:0]
-	if p.KH*p.KW > len(cells) {
-		offs = make([]int, 0, p.KH*p.KW)
-	}
+	s := bk.getScratch()
+	defer bk.putScratch(s)
+	offs := growInt(&s.offs, p.KH*p.KW)[:0]
 	kern := bk.maxPoolPixel
 	c8 := (C + 7) / 8 * 8
 	nx, ny := p.N*p.H*p.W*C, p.N*p.OutH*p.OutW*C

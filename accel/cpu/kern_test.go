@@ -1,0 +1,143 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// These tests compare each assembly kernel with its portable twin on random inputs
+// (in a noasm build both sides are the portable kernel). Results may differ only by the
+// rounding of fused multiply-adds.
+
+func closeTo(a, b float32, mag float64) bool {
+	return math.Abs(float64(a)-float64(b)) <= 1e-5*mag+1e-6
+}
+
+func compareSlices(t *testing.T, name string, got, want []float32, mag float64) {
+	t.Helper()
+	for i := range want {
+		if !closeTo(got[i], want[i], mag) {
+			t.Fatalf("%s: element %d: assembly %v, portable %v", name, i, got[i], want[i])
+		}
+	}
+}
+
+func TestMicroKernelsMatchPortable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	fill := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = rng.Float32()*2 - 1
+		}
+		return s
+	}
+	for _, k := range []int{1, 2, 3, 4, 5, 7, 17, 256} {
+		for _, ldb := range []int{nr, nr + 5} {
+			for _, ldc := range []int{nr, nr + 3} {
+				for _, acc := range []bool{false, true} {
+					a, b := fill(k*mr), fill(k*ldb)
+					c0 := fill(mr * ldc)
+					c1 := append([]float32(nil), c0...)
+					asmKernel(k, &a[0], &b[0], ldb, &c0[0], ldc, acc)
+					kernGeneric(k, &a[0], &b[0], ldb, &c1[0], ldc, acc)
+					compareSlices(t, "gemm kernel", c0, c1, float64(k+1))
+
+					// The same with B rows through an offset table.
+					off := make([]int, k)
+					for p := range off {
+						off[p] = rng.IntN(len(b) - nr + 1)
+					}
+					copy(c0, c1)
+					asmOffB(k, &a[0], &b[0], &off[0], &c0[0], ldc, acc)
+					kernOffBGeneric(k, &a[0], &b[0], &off[0], &c1[0], ldc, acc)
+					compareSlices(t, "offset-B kernel", c0, c1, float64(k+1))
+
+					// Pixel-list kernels: six window starts and k offsets into x.
+					x := fill(400)
+					bases := make([]int, max(k, mr))
+					for i := range bases {
+						bases[i] = rng.IntN(200)
+					}
+					offs := make([]int, max(k, mr))
+					for i := range offs {
+						offs[i] = rng.IntN(200)
+					}
+					bp := fill(k * nr)
+					copy(c0, c1)
+					asmPixA(k, &x[0], &bases[0], &offs[0], &bp[0], &c0[0], ldc, acc)
+					kernPixAGeneric(k, &x[0], &bases[0], &offs[0], &bp[0], &c1[0], ldc, acc)
+					compareSlices(t, "pixel-list kernel", c0, c1, float64(k+1))
+					dy := fill(k * ldb)
+					copy(c0, c1)
+					asmPixAT(k, &x[0], &bases[0], &offs[0], &dy[0], ldb, &c0[0], ldc, acc)
+					kernPixATGeneric(k, &x[0], &bases[0], &offs[0], &dy[0], ldb, &c1[0], ldc, acc)
+					compareSlices(t, "pixel-list gradient kernel", c0, c1, float64(k+1))
+				}
+			}
+		}
+	}
+	for _, n := range []int{0, 8, 16, 72, 256} {
+		lda := n + 8
+		a, b0, b1 := fill(6*lda+8), fill(n+8), fill(n+8)
+		c0 := fill(6 * 5)
+		c1 := append([]float32(nil), c0...)
+		asmDot(n, &a[0], lda, &b0[0], &b1[0], &c0[0], 5)
+		kernDotGeneric(n, &a[0], lda, &b0[0], &b1[0], &c1[0], 5)
+		compareSlices(t, "dot kernel", c0, c1, float64(n+1))
+	}
+}
+
+func TestEpilogueKernelsMatchPortable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	fill := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = rng.Float32()*2 - 1
+		}
+		return s
+	}
+	for n := 1; n <= 20; n++ {
+		for flags := 0; flags < 4; flags++ {
+			rows, ld := 3, n+2
+			r0, bias := fill(rows*ld), fill(n)
+			r1 := append([]float32(nil), r0...)
+			asmBiasReLU(rows, n, &r0[0], ld, &bias[0], flags)
+			biasReLUGeneric(rows, n, &r1[0], ld, &bias[0], flags)
+			compareSlices(t, "bias+ReLU", r0, r1, 1)
+		}
+		for _, relu := range []bool{false, true} {
+			stride := 3
+			src, d0 := fill(n), fill(n*stride)
+			d1 := append([]float32(nil), d0...)
+			asmScatter(n, &src[0], &d0[0], stride, 0.25, relu)
+			scatterGeneric(n, &src[0], &d1[0], stride, 0.25, relu)
+			compareSlices(t, "scatter", d0, d1, 1)
+		}
+		y, dy := fill(n), fill(n)
+		y[0] = 0
+		z0, z1 := fill(n), fill(n)
+		asmReLUBackward(n, &y[0], &dy[0], &z0[0])
+		reluBackwardGeneric(n, &y[0], &dy[0], &z1[0])
+		compareSlices(t, "ReLU backward", z0, z1, 0)
+
+		// Max pooling of one pixel with n channels over up to 9 cells; the assembly
+		// writes whole vectors, so the outputs have room past n.
+		cells := 1 + rng.IntN(9)
+		x := fill(40 * n)
+		offs := make([]int, cells)
+		for i := range offs {
+			offs[i] = rng.IntN(30) * n
+		}
+		y0, y1 := make([]float32, n+8), make([]float32, n+8)
+		a0, a1 := make([]int32, n+8), make([]int32, n+8)
+		asmMaxPoolPixel(&x[0], &offs[0], cells, n, &y0[0], &a0[0], 1000)
+		maxPoolPixelGeneric(&x[0], &offs[0], cells, n, &y1[0], &a1[0], 1000)
+		compareSlices(t, "max pool", y0[:n], y1[:n], 0)
+		for i := 0; i < n; i++ {
+			if a0[i] != a1[i] {
+				t.Fatalf("max pool argmax[%d]: assembly %d, portable %d", i, a0[i], a1[i])
+			}
+		}
+	}
+}
