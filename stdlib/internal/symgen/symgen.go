@@ -18,6 +18,12 @@ import (
 var Packages = []string{
 	"godl.dev/godl/display",
 	"godl.dev/godl/interrupt",
+	"godl.dev/godl/dl",
+	"godl.dev/godl/dl/datasets",
+	"godl.dev/godl/dl/layers",
+	"godl.dev/godl/dl/losses",
+	"godl.dev/godl/dl/metrics",
+	"godl.dev/godl/dl/optimizers",
 }
 
 // FileName returns the name of the generated file for importPath, such as
