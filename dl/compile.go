@@ -57,3 +57,25 @@ type FusedSGD interface {
 	// SetFusedSGD switches the fused update on (with learning rate lr) or off.
 	SetFusedSGD(lr float64, on bool)
 }
+
+// ReLUProducer is implemented by kernels whose output may end in a ReLU and that can skip
+// its backward when the next layer applies it (see ReLUMaskingPool).
+type ReLUProducer interface {
+	Kernel
+	// EndsInReLU reports whether the output is a ReLU's.
+	EndsInReLU() bool
+	// SetSkipReLUBackward makes Backward take dy as the gradient with respect to the
+	// ReLU's input (on) or apply the ReLU's derivative first as usual (off).
+	SetSkipReLUBackward(on bool)
+}
+
+// ReLUMaskingPool is implemented by max-pooling kernels. Max pooling commutes with ReLU
+// (max(relu(a), relu(b)) = relu(max(a, b))), so when a ReLUProducer feeds it, Sequential
+// lets the pooling layer mask its output gradient where its output is 0 (a quarter of the
+// elements for 2×2 pooling) and the producer skip its own ReLU backward.
+type ReLUMaskingPool interface {
+	Kernel
+	// SetMaskByOutput makes Backward zero dy where the pooled output is 0 before routing
+	// it (on), or route dy unchanged (off).
+	SetMaskByOutput(on bool)
+}

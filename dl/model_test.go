@@ -285,3 +285,59 @@ func TestTrainingStepsDoNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// unfused hides a layer's optional kernel interfaces (softmax, SGD and ReLU fusion), leaving
+// the plain Kernel.
+type unfused struct {
+	dl.Layer
+	k dl.Kernel
+}
+
+func (u unfused) Forward(x *dl.Tensor, training bool) *dl.Tensor { return u.k.Forward(x, training) }
+func (u unfused) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
+	return u.k.Backward(dy, needDx)
+}
+
+// TestFusionsMatchPlainTraining trains the same CNN with Sequential's fusions (softmax +
+// cross-entropy, SGD inside Dense, ReLU mask moved after max pooling) and without them, and
+// requires the same weights.
+func TestFusionsMatchPlainTraining(t *testing.T) {
+	build := func(wrap bool) *dl.Sequential {
+		dl.SetSeed(11)
+		ls := []dl.Layer{
+			layers.Conv2D(3, 3, layers.Same, layers.ReLU), layers.MaxPooling2D(2),
+			layers.Flatten(), layers.Dense(8, layers.ReLU), layers.Dense(4, layers.Softmax),
+		}
+		m := dl.NewSequential()
+		for _, l := range ls {
+			if wrap {
+				l = unfused{l, l.(dl.Kernel)}
+			}
+			m.Add(l)
+		}
+		return compile(m)
+	}
+	dl.SetSeed(12)
+	x := dl.RandomUniform(0, 1, 96, 6, 6, 1)
+	labels := dl.Permutation(96)
+	for i := range labels {
+		labels[i] %= 4
+	}
+	yl := dl.FromInts(labels)
+	fused, plain := build(false), build(true)
+	dl.SetSeed(13)
+	hf := fused.Fit(x, yl, dl.Epochs(3), dl.Verbose(0))
+	dl.SetSeed(13)
+	hp := plain.Fit(x, yl, dl.Epochs(3), dl.Verbose(0))
+	for i, w := range fused.Weights() {
+		a, b := w.Float32s(), plain.Weights()[i].Float32s()
+		for j := range a {
+			if d := a[j] - b[j]; d > 1e-4 || d < -1e-4 {
+				t.Fatalf("%s[%d]: fused %v, plain %v", w.Name(), j, a[j], b[j])
+			}
+		}
+	}
+	if d := hf.Last("loss") - hp.Last("loss"); d > 1e-4 || d < -1e-4 {
+		t.Errorf("losses differ: fused %v, plain %v", hf.Last("loss"), hp.Last("loss"))
+	}
+}

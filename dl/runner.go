@@ -27,6 +27,10 @@ type runner struct {
 	// optimizer gets only the other variables (restVars).
 	fusedSGD            []FusedSGD
 	restVars, restGrads []*Tensor
+
+	// ReLU producers followed by max pooling: the pooling layer applies the ReLU mask.
+	reluProducers []ReLUProducer
+	reluPools     []ReLUMaskingPool
 }
 
 // autodiffKernel runs a Layer that has no Kernel through Call and autodiff.
@@ -103,6 +107,14 @@ func (m *Sequential) runnerFor() *runner {
 		}
 	}
 	r.restGrads = make([]*Tensor, len(r.restVars))
+	for i := 0; i+1 < len(r.stages); i++ {
+		p, ok := r.stages[i].(ReLUProducer)
+		q, ok2 := r.stages[i+1].(ReLUMaskingPool)
+		if ok && ok2 && p.EndsInReLU() {
+			r.reluProducers = append(r.reluProducers, p)
+			r.reluPools = append(r.reluPools, q)
+		}
+	}
 	r.grads = make([]*Tensor, len(r.vars))
 	m.run = r
 	return r
@@ -184,8 +196,12 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 		if plain {
 			vars, grads = r.restVars, r.restGrads
 		}
-		defer r.unfuse()
 	}
+	for i, p := range r.reluProducers {
+		p.SetSkipReLUBackward(true)
+		r.reluPools[i].SetMaskByOutput(true)
+	}
+	defer r.unfuse()
 	for i, st := range r.stages[:n-1] {
 		h = m.forwardStage(i, st, h, true)
 	}
@@ -227,11 +243,15 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	return loss, pred
 }
 
-// unfuse switches the fused SGD updates off again, so that a Backward outside Fit (a custom
-// training loop) stores gradients as usual.
+// unfuse switches the fused SGD updates and ReLU masks off again, so that a Backward outside
+// Fit (a custom training loop) behaves as documented for each layer alone.
 func (r *runner) unfuse() {
 	for _, f := range r.fusedSGD {
 		f.SetFusedSGD(0, false)
+	}
+	for i, p := range r.reluProducers {
+		p.SetSkipReLUBackward(false)
+		r.reluPools[i].SetMaskByOutput(false)
 	}
 }
 

@@ -20,6 +20,7 @@ type Conv2DLayer struct {
 
 	kernel, bias *dl.Tensor
 
+	skipReLU       bool // dl.ReLUProducer: the next layer applied the ReLU's derivative
 	x              *dl.Tensor
 	p              accel.Conv2DParams
 	y, dz, dx      outBuf
@@ -29,6 +30,7 @@ type Conv2DLayer struct {
 var (
 	_ dl.Layer         = (*Conv2DLayer)(nil)
 	_ dl.SoftmaxKernel = (*Conv2DLayer)(nil)
+	_ dl.ReLUProducer  = (*Conv2DLayer)(nil)
 )
 
 // Conv2D returns a convolution layer with the given number of filters and a square
@@ -152,13 +154,20 @@ func (l *Conv2DLayer) forward(x *dl.Tensor, act accel.Activation) *dl.Tensor {
 // Backward is the compiled backward pass (see dl.Kernel).
 func (l *Conv2DLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	g := dy.Data()
-	if l.activation != Linear {
+	if l.activation != Linear && !(l.skipReLU && l.activation == ReLU) {
 		dz := l.dz.get(l.p.N, l.p.OutH, l.p.OutW, l.p.F).Data()
 		l.activation.backward(l.y.t.Data(), g, dz, l.filters)
 		g = dz
 	}
 	return l.backwardFrom(g, needDx)
 }
+
+// EndsInReLU reports whether the activation is ReLU (see dl.ReLUProducer).
+func (l *Conv2DLayer) EndsInReLU() bool { return l.activation == ReLU }
+
+// SetSkipReLUBackward makes Backward treat dy as the gradient before the ReLU (see
+// dl.ReLUProducer).
+func (l *Conv2DLayer) SetSkipReLUBackward(on bool) { l.skipReLU = on }
 
 // BackwardLogits is Backward given the gradient with respect to the pre-activation output.
 func (l *Conv2DLayer) BackwardLogits(dLogits *dl.Tensor, needDx bool) *dl.Tensor {

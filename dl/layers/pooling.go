@@ -16,12 +16,14 @@ type MaxPooling2DLayer struct {
 	x      *dl.Tensor
 	p      accel.Pool2DParams
 	y, dx  outBuf
+	gm     outBuf // dy masked where the output is 0 (mask mode)
 	argmax []int32
+	mask   bool // dl.ReLUMaskingPool
 }
 
 var (
-	_ dl.Layer  = (*MaxPooling2DLayer)(nil)
-	_ dl.Kernel = (*MaxPooling2DLayer)(nil)
+	_ dl.Layer           = (*MaxPooling2DLayer)(nil)
+	_ dl.ReLUMaskingPool = (*MaxPooling2DLayer)(nil)
 )
 
 // MaxPooling2D returns a max-pooling layer with a poolSize×poolSize window, as
@@ -101,8 +103,18 @@ func (l *MaxPooling2DLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	}
 	p := l.p
 	dx := l.dx.get(p.N, p.H, p.W, p.C)
+	g := dy.Data()
+	if l.mask {
+		gm := l.gm.get(p.N, p.OutH, p.OutW, p.C).Data()
+		reluBackward(l.y.t.Data(), g, gm)
+		g = gm
+	}
 	if p.N > 0 {
-		accel.Default().MaxPool2DBackward(p, dy.Data(), l.argmax, dx.Data())
+		accel.Default().MaxPool2DBackward(p, g, l.argmax, dx.Data())
 	}
 	return dx
 }
+
+// SetMaskByOutput makes Backward zero dy where the pooled output is 0, applying the
+// derivative of a ReLU before the pooling (see dl.ReLUMaskingPool).
+func (l *MaxPooling2DLayer) SetMaskByOutput(on bool) { l.mask = on }
