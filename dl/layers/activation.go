@@ -2,7 +2,6 @@ package layers
 
 import (
 	"fmt"
-	"math"
 
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
@@ -102,14 +101,15 @@ func (a Activation) backward(y, dy, dst []float32, cols int) {
 }
 
 // reluBackward sets dst[i] = dy[i] where y[i] > 0 and 0 elsewhere. y is a ReLU output, so
-// y[i] > 0 exactly when its bits are not zero (it is never negative; -0 cannot occur as
-// max(x, 0) of accel's kernels writes +0): the mask is computed without a branch, which
-// would mispredict on half the elements.
+// y[i] > 0 exactly when y[i] != 0; the select compiles without a branch, which would
+// mispredict on about half the elements.
 func reluBackward(y, dy, dst []float32) {
 	dy, dst = dy[:len(y)], dst[:len(y)]
 	for i, v := range y {
-		b := math.Float32bits(v)
-		nz := (b | -b) >> 31 // 1 if b != 0
-		dst[i] = math.Float32frombits(math.Float32bits(dy[i]) & -nz)
+		g := dy[i]
+		if v == 0 {
+			g = 0
+		}
+		dst[i] = g
 	}
 }
