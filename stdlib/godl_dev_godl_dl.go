@@ -61,33 +61,37 @@ func init() {
 		"ZerosLike":                     reflect.ValueOf(dl.ZerosLike),
 
 		// type definitions
-		"DType":         reflect.ValueOf((*dl.DType)(nil)),
-		"Error":         reflect.ValueOf((*dl.Error)(nil)),
-		"FusedLoss":     reflect.ValueOf((*dl.FusedLoss)(nil)),
-		"FusedSGD":      reflect.ValueOf((*dl.FusedSGD)(nil)),
-		"History":       reflect.ValueOf((*dl.History)(nil)),
-		"Kernel":        reflect.ValueOf((*dl.Kernel)(nil)),
-		"Layer":         reflect.ValueOf((*dl.Layer)(nil)),
-		"Loss":          reflect.ValueOf((*dl.Loss)(nil)),
-		"Metric":        reflect.ValueOf((*dl.Metric)(nil)),
-		"Optimizer":     reflect.ValueOf((*dl.Optimizer)(nil)),
-		"Option":        reflect.ValueOf((*dl.Option)(nil)),
-		"Padding":       reflect.ValueOf((*dl.Padding)(nil)),
-		"PlainSGD":      reflect.ValueOf((*dl.PlainSGD)(nil)),
-		"Sequential":    reflect.ValueOf((*dl.Sequential)(nil)),
-		"SoftmaxKernel": reflect.ValueOf((*dl.SoftmaxKernel)(nil)),
-		"Tensor":        reflect.ValueOf((*dl.Tensor)(nil)),
+		"DType":           reflect.ValueOf((*dl.DType)(nil)),
+		"Error":           reflect.ValueOf((*dl.Error)(nil)),
+		"FusedLoss":       reflect.ValueOf((*dl.FusedLoss)(nil)),
+		"FusedSGD":        reflect.ValueOf((*dl.FusedSGD)(nil)),
+		"History":         reflect.ValueOf((*dl.History)(nil)),
+		"Kernel":          reflect.ValueOf((*dl.Kernel)(nil)),
+		"Layer":           reflect.ValueOf((*dl.Layer)(nil)),
+		"Loss":            reflect.ValueOf((*dl.Loss)(nil)),
+		"Metric":          reflect.ValueOf((*dl.Metric)(nil)),
+		"Optimizer":       reflect.ValueOf((*dl.Optimizer)(nil)),
+		"Option":          reflect.ValueOf((*dl.Option)(nil)),
+		"Padding":         reflect.ValueOf((*dl.Padding)(nil)),
+		"PlainSGD":        reflect.ValueOf((*dl.PlainSGD)(nil)),
+		"ReLUMaskingPool": reflect.ValueOf((*dl.ReLUMaskingPool)(nil)),
+		"ReLUProducer":    reflect.ValueOf((*dl.ReLUProducer)(nil)),
+		"Sequential":      reflect.ValueOf((*dl.Sequential)(nil)),
+		"SoftmaxKernel":   reflect.ValueOf((*dl.SoftmaxKernel)(nil)),
+		"Tensor":          reflect.ValueOf((*dl.Tensor)(nil)),
 
 		// interface wrapper definitions
-		"_FusedLoss":     reflect.ValueOf((*_godl_dev_godl_dl_FusedLoss)(nil)),
-		"_FusedSGD":      reflect.ValueOf((*_godl_dev_godl_dl_FusedSGD)(nil)),
-		"_Kernel":        reflect.ValueOf((*_godl_dev_godl_dl_Kernel)(nil)),
-		"_Layer":         reflect.ValueOf((*_godl_dev_godl_dl_Layer)(nil)),
-		"_Loss":          reflect.ValueOf((*_godl_dev_godl_dl_Loss)(nil)),
-		"_Metric":        reflect.ValueOf((*_godl_dev_godl_dl_Metric)(nil)),
-		"_Optimizer":     reflect.ValueOf((*_godl_dev_godl_dl_Optimizer)(nil)),
-		"_PlainSGD":      reflect.ValueOf((*_godl_dev_godl_dl_PlainSGD)(nil)),
-		"_SoftmaxKernel": reflect.ValueOf((*_godl_dev_godl_dl_SoftmaxKernel)(nil)),
+		"_FusedLoss":       reflect.ValueOf((*_godl_dev_godl_dl_FusedLoss)(nil)),
+		"_FusedSGD":        reflect.ValueOf((*_godl_dev_godl_dl_FusedSGD)(nil)),
+		"_Kernel":          reflect.ValueOf((*_godl_dev_godl_dl_Kernel)(nil)),
+		"_Layer":           reflect.ValueOf((*_godl_dev_godl_dl_Layer)(nil)),
+		"_Loss":            reflect.ValueOf((*_godl_dev_godl_dl_Loss)(nil)),
+		"_Metric":          reflect.ValueOf((*_godl_dev_godl_dl_Metric)(nil)),
+		"_Optimizer":       reflect.ValueOf((*_godl_dev_godl_dl_Optimizer)(nil)),
+		"_PlainSGD":        reflect.ValueOf((*_godl_dev_godl_dl_PlainSGD)(nil)),
+		"_ReLUMaskingPool": reflect.ValueOf((*_godl_dev_godl_dl_ReLUMaskingPool)(nil)),
+		"_ReLUProducer":    reflect.ValueOf((*_godl_dev_godl_dl_ReLUProducer)(nil)),
+		"_SoftmaxKernel":   reflect.ValueOf((*_godl_dev_godl_dl_SoftmaxKernel)(nil)),
 	}
 }
 
@@ -229,6 +233,46 @@ func (W _godl_dev_godl_dl_PlainSGD) Name() string {
 }
 func (W _godl_dev_godl_dl_PlainSGD) PlainSGDRate() (lr float64, plain bool) {
 	return W.WPlainSGDRate()
+}
+
+// _godl_dev_godl_dl_ReLUMaskingPool is an interface wrapper for ReLUMaskingPool type
+type _godl_dev_godl_dl_ReLUMaskingPool struct {
+	IValue           interface{}
+	WBackward        func(dy *dl.Tensor, needDx bool) *dl.Tensor
+	WForward         func(x *dl.Tensor, training bool) *dl.Tensor
+	WSetMaskByOutput func(on bool)
+}
+
+func (W _godl_dev_godl_dl_ReLUMaskingPool) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
+	return W.WBackward(dy, needDx)
+}
+func (W _godl_dev_godl_dl_ReLUMaskingPool) Forward(x *dl.Tensor, training bool) *dl.Tensor {
+	return W.WForward(x, training)
+}
+func (W _godl_dev_godl_dl_ReLUMaskingPool) SetMaskByOutput(on bool) {
+	W.WSetMaskByOutput(on)
+}
+
+// _godl_dev_godl_dl_ReLUProducer is an interface wrapper for ReLUProducer type
+type _godl_dev_godl_dl_ReLUProducer struct {
+	IValue               interface{}
+	WBackward            func(dy *dl.Tensor, needDx bool) *dl.Tensor
+	WEndsInReLU          func() bool
+	WForward             func(x *dl.Tensor, training bool) *dl.Tensor
+	WSetSkipReLUBackward func(on bool)
+}
+
+func (W _godl_dev_godl_dl_ReLUProducer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
+	return W.WBackward(dy, needDx)
+}
+func (W _godl_dev_godl_dl_ReLUProducer) EndsInReLU() bool {
+	return W.WEndsInReLU()
+}
+func (W _godl_dev_godl_dl_ReLUProducer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
+	return W.WForward(x, training)
+}
+func (W _godl_dev_godl_dl_ReLUProducer) SetSkipReLUBackward(on bool) {
+	W.WSetSkipReLUBackward(on)
 }
 
 // _godl_dev_godl_dl_SoftmaxKernel is an interface wrapper for SoftmaxKernel type
