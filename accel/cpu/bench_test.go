@@ -20,6 +20,7 @@ var benchGemm = []struct {
 	{"mlp/fc1.dW", true, false, 784, 128, 32},
 	{"mlp/fc2.dW", true, false, 128, 10, 32},
 	{"mlp/fc2.dX", false, true, 32, 128, 10},
+	{"mlp/fc1.dX", false, true, 32, 784, 128},
 	{"lenet/conv1", false, false, 25088, 6, 25},
 	{"lenet/conv1.dW", true, false, 25, 6, 25088},
 	{"lenet/conv2", false, false, 3200, 16, 150},

@@ -102,7 +102,7 @@ func (bk *Backend) runPix(mode convMode, p accel.Conv2DParams, x, w, bias []floa
 	g := &j.g
 	if mode == convForward {
 		j.y = y
-		j.wpack = packB(grow(&s.col, (p.F+nr-1)/nr*nr*g.K), false, w, p.F, 0, 0, g.K, p.F)
+		j.wpack = packB(grow(&s.col, (p.F+nr-1)/nr*nr*g.K), false, w, p.F, 0, 0, g.K, p.F, bk.packBT)
 	} else {
 		j.kp = (g.K + mr - 1) / mr * mr
 		j.fp = (p.F + nr - 1) / nr * nr

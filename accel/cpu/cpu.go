@@ -39,11 +39,13 @@ type Backend struct {
 	pixAT        pixATKernel
 	maxPoolPixel maxPoolPixelFunc
 	reluBackward reluBackwardFunc
+	packBT       packBT16Func
 	biasReLU     biasReLUFunc
 	scatter      scatterFunc
 	simd         bool
-	scr          sync.Pool // *scratch
-	maxPar       int       // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
+	scrMu        sync.Mutex
+	scrFree      []*scratch // reusable scratch, see getScratch
+	maxPar       int        // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
 }
 
 // New returns a CPU backend that uses the fastest micro-kernel this processor supports
@@ -51,7 +53,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward,
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward, packBT: asmPackBT16,
 			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
@@ -60,7 +62,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric,
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric, packBT: packBT16Generic,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

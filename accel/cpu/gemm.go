@@ -160,11 +160,11 @@ func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha f
 			last := pc+kcb == k
 			var bp []float32
 			if packAll {
-				bp = packB(grow(&ps.b, ((ncb+nr-1)/nr)*nr*kcb), tB, b, ldb, pc, jc, kcb, ncb)
+				bp = packB(grow(&ps.b, ((ncb+nr-1)/nr)*nr*kcb), tB, b, ldb, pc, jc, kcb, ncb, bk.packBT)
 			} else if ncb%nr != 0 {
 				// Only the ragged last panel is packed (zero-padded to nr columns).
 				full := ncb - ncb%nr
-				bp = packB(grow(&ps.b, nr*kcb), tB, b, ldb, pc, jc+full, kcb, ncb-full)
+				bp = packB(grow(&ps.b, nr*kcb), tB, b, ldb, pc, jc+full, kcb, ncb-full, bk.packBT)
 			}
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
@@ -295,7 +295,7 @@ func packA6(panel, a []float32, o, lda, kcb int, alpha float32) {
 
 // packB copies the kcb×ncb block of op(B) at (pc, jc) into panels of nr columns:
 // panel q holds dst[q*nr*kcb + p*nr + j] = op(B)[pc+p][jc+q*nr+j], zero past column ncb.
-func packB(dst []float32, tB bool, b []float32, ldb, pc, jc, kcb, ncb int) []float32 {
+func packB(dst []float32, tB bool, b []float32, ldb, pc, jc, kcb, ncb int, packT packBT16Func) []float32 {
 	for q := 0; q*nr < ncb; q++ {
 		panel := dst[q*nr*kcb : (q+1)*nr*kcb]
 		cols := min(nr, ncb-q*nr)
@@ -306,6 +306,20 @@ func packB(dst []float32, tB bool, b []float32, ldb, pc, jc, kcb, ncb int) []flo
 				copy(d, b[(pc+p)*ldb+j0:(pc+p)*ldb+j0+cols])
 				for j := cols; j < nr; j++ {
 					d[j] = 0
+				}
+			}
+			continue
+		}
+		if cols == nr {
+			// Whole 8-deep blocks by register transposes, the rest element by element.
+			k8 := kcb / 8
+			_ = b[(j0+nr-1)*ldb+pc+kcb-1]
+			if k8 > 0 {
+				packT(k8, &b[j0*ldb+pc], ldb, &panel[0])
+			}
+			for j := 0; j < nr; j++ {
+				for p := 8 * k8; p < kcb; p++ {
+					panel[p*nr+j] = b[(j0+j)*ldb+pc+p]
 				}
 			}
 			continue

@@ -26,3 +26,5 @@ var (
 var asmMaxPoolPixel maxPoolPixelFunc = maxPoolPixelGeneric
 
 var asmReLUBackward reluBackwardFunc = reluBackwardGeneric
+
+var asmPackBT16 packBT16Func = packBT16Generic

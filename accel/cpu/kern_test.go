@@ -77,6 +77,14 @@ func TestMicroKernelsMatchPortable(t *testing.T) {
 			}
 		}
 	}
+	for _, k8 := range []int{1, 2, 5} {
+		ldb := 8*k8 + 3
+		b := fill(nr * ldb)
+		d0, d1 := fill(8*k8*nr), fill(8*k8*nr)
+		asmPackBT16(k8, &b[0], ldb, &d0[0])
+		packBT16Generic(k8, &b[0], ldb, &d1[0])
+		compareSlices(t, "transposing pack", d0, d1, 0)
+	}
 	for _, n := range []int{0, 8, 16, 72, 256} {
 		lda := n + 8
 		a, b0, b1 := fill(6*lda+8), fill(n+8), fill(n+8)

@@ -72,9 +72,8 @@ func split(n, parts, i, align int) (lo, hi int) {
 	return lo, hi
 }
 
-// scratch holds the reusable buffers of one kernel call. Backends keep them in a
-// sync.Pool, so concurrent calls get distinct scratch and steady-state calls allocate
-// nothing.
+// scratch holds the reusable buffers of one kernel call. Backends keep them in a free
+// list, so concurrent calls get distinct scratch and steady-state calls allocate nothing.
 type scratch struct {
 	wg    sync.WaitGroup
 	part  [maxThreads]partScratch
@@ -99,14 +98,25 @@ type partScratch struct {
 	ep   epilogue // a column part's slice of the bias
 }
 
+// getScratch takes a scratch from the backend's free list, or makes one. A sync.Pool would
+// drop its contents at every garbage collection, and the megabytes of packed panels with
+// it; the free list keeps them for the life of the backend (one per concurrent caller).
 func (b *Backend) getScratch() *scratch {
-	if s, ok := b.scr.Get().(*scratch); ok {
+	b.scrMu.Lock()
+	defer b.scrMu.Unlock()
+	if n := len(b.scrFree); n > 0 {
+		s := b.scrFree[n-1]
+		b.scrFree = b.scrFree[:n-1]
 		return s
 	}
 	return new(scratch)
 }
 
-func (b *Backend) putScratch(s *scratch) { b.scr.Put(s) }
+func (b *Backend) putScratch(s *scratch) {
+	b.scrMu.Lock()
+	b.scrFree = append(b.scrFree, s)
+	b.scrMu.Unlock()
+}
 
 // grow returns buf resized to n elements, reallocating only when its capacity is short.
 func grow(buf *[]float32, n int) []float32 {

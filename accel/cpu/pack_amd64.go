@@ -1,0 +1,10 @@
+//go:build amd64 && !noasm
+
+package cpu
+
+// packBT16AVX2 is packBT16Generic in AVX2 assembly (8×8 register transposes).
+//
+//go:noescape
+func packBT16AVX2(k8 int, b *float32, ldb int, dst *float32)
+
+var asmPackBT16 packBT16Func = packBT16AVX2

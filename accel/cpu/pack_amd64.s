@@ -1,0 +1,79 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+
+// Transpose the 8×8 block whose rows are at R?, each row 8 floats, and store its column r
+// at DI + r·64 (one row of a 16-wide panel).
+#define LOAD8(base) \
+	VMOVUPS (base), Y0          \
+	VMOVUPS (base)(DX*1), Y1    \
+	VMOVUPS (base)(DX*2), Y2    \
+	VMOVUPS (base)(R9*1), Y3    \
+	VMOVUPS (base)(DX*4), Y4    \
+	VMOVUPS (base)(R10*1), Y5   \
+	VMOVUPS (base)(R9*2), Y6    \
+	VMOVUPS (base)(R11*1), Y7
+
+#define TRANSPOSE_STORE(dst) \
+	VUNPCKLPS Y1, Y0, Y8        \
+	VUNPCKHPS Y1, Y0, Y9        \
+	VUNPCKLPS Y3, Y2, Y10       \
+	VUNPCKHPS Y3, Y2, Y11       \
+	VUNPCKLPS Y5, Y4, Y12       \
+	VUNPCKHPS Y5, Y4, Y13       \
+	VUNPCKLPS Y7, Y6, Y14       \
+	VUNPCKHPS Y7, Y6, Y15       \
+	VSHUFPS $0x44, Y10, Y8, Y0  \
+	VSHUFPS $0xEE, Y10, Y8, Y1  \
+	VSHUFPS $0x44, Y11, Y9, Y2  \
+	VSHUFPS $0xEE, Y11, Y9, Y3  \
+	VSHUFPS $0x44, Y14, Y12, Y4 \
+	VSHUFPS $0xEE, Y14, Y12, Y5 \
+	VSHUFPS $0x44, Y15, Y13, Y6 \
+	VSHUFPS $0xEE, Y15, Y13, Y7 \
+	VPERM2F128 $0x20, Y4, Y0, Y8 \
+	VMOVUPS Y8, (dst)           \
+	VPERM2F128 $0x20, Y5, Y1, Y8 \
+	VMOVUPS Y8, 64(dst)         \
+	VPERM2F128 $0x20, Y6, Y2, Y8 \
+	VMOVUPS Y8, 128(dst)        \
+	VPERM2F128 $0x20, Y7, Y3, Y8 \
+	VMOVUPS Y8, 192(dst)        \
+	VPERM2F128 $0x31, Y4, Y0, Y8 \
+	VMOVUPS Y8, 256(dst)        \
+	VPERM2F128 $0x31, Y5, Y1, Y8 \
+	VMOVUPS Y8, 320(dst)        \
+	VPERM2F128 $0x31, Y6, Y2, Y8 \
+	VMOVUPS Y8, 384(dst)        \
+	VPERM2F128 $0x31, Y7, Y3, Y8 \
+	VMOVUPS Y8, 448(dst)
+
+// func packBT16AVX2(k8 int, b *float32, ldb int, dst *float32)
+TEXT ·packBT16AVX2(SB), NOSPLIT, $0-32
+	MOVQ k8+0(FP), CX
+	MOVQ b+8(FP), R8
+	MOVQ ldb+16(FP), DX
+	SHLQ $2, DX
+	MOVQ dst+24(FP), DI
+	LEAQ (DX)(DX*2), R9    // 3 rows
+	LEAQ (DX)(DX*4), R10   // 5 rows
+	LEAQ (R9)(DX*4), R11   // 7 rows
+	LEAQ (R8)(DX*8), R12   // row 8
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	LOAD8(R8)
+	TRANSPOSE_STORE(DI)
+	LEAQ 32(DI), AX
+	LOAD8(R12)
+	TRANSPOSE_STORE(AX)
+	ADDQ $32, R8
+	ADDQ $32, R12
+	ADDQ $512, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET
