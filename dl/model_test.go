@@ -199,7 +199,7 @@ func TestFitStopsOnInterruptWithWeightsIntact(t *testing.T) {
 	y := dl.FromInts(make([]int, 320))
 	m := dl.NewSequential(layers.Dense(2, layers.Softmax))
 	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, &stopAfter{n: 3})
-	m.Build(4)
+	m.Build([]int{-1, 4})
 	before := m.Weights()[0].Float32s()
 	h := m.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
 	if !errors.Is(h.Err(), interrupt.ErrInterrupted) {
@@ -339,5 +339,32 @@ func TestFusionsMatchPlainTraining(t *testing.T) {
 	}
 	if d := hf.Last("loss") - hp.Last("loss"); d > 1e-4 || d < -1e-4 {
 		t.Errorf("losses differ: fused %v, plain %v", hf.Last("loss"), hp.Last("loss"))
+	}
+}
+
+// TestSequentialAsLayer nests a model in another: the inner one runs through Call and
+// autodiff, the outer one's Dense through its kernel.
+func TestSequentialAsLayer(t *testing.T) {
+	dl.SetSeed(4)
+	inner := dl.NewSequential(layers.Flatten(), layers.Dense(8, layers.ReLU))
+	inner.SetName("features")
+	outer := dl.NewSequential(inner, layers.Dense(2, layers.Softmax))
+	outer.Compile(optimizers.SGDWithRate(0.3), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+	x := dl.RandomUniform(-1, 1, 64, 2, 3)
+	labels := make([]int, 64)
+	for i := range labels {
+		if x.At(i, 0, 0) > 0 {
+			labels[i] = 1
+		}
+	}
+	h := outer.Fit(x, dl.FromInts(labels), dl.Epochs(20), dl.Verbose(0))
+	if l := h.Get("loss"); l[len(l)-1] >= l[0] {
+		t.Errorf("loss did not decrease: %v", l)
+	}
+	if h.Last("accuracy") < 0.8 {
+		t.Errorf("accuracy %v on a linearly separable problem", h.Last("accuracy"))
+	}
+	if s := outer.SummaryString(); !strings.Contains(s, "features (Sequential)        (None, 8)                 56        \n") {
+		t.Errorf("summary:\n%s", s)
 	}
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // Sequential is a linear stack of layers, as Keras's Sequential model. Its layers are built
-// when the input shape becomes known: at the first Fit, Evaluate, Predict or Call, or by
-// Build.
+// when the input shape becomes known: at the first Fit, Evaluate, Predict or Call, by Build,
+// or at once when the first layer declares it (layers.InputShape). A Sequential is itself a
+// Layer.
 type Sequential struct {
 	name       string
 	layers     []Layer
@@ -23,6 +24,8 @@ type Sequential struct {
 
 	run *runner // training and inference buffers, made at first use
 }
+
+var _ Layer = (*Sequential)(nil)
 
 // NewSequential returns a model that applies layers in order. Layers defined in notebook
 // cells must be added one at a time with Add instead (an interpreter limit).
@@ -43,14 +46,14 @@ func (m *Sequential) Add(l Layer) {
 	m.run = nil
 	if len(m.layers) == 1 {
 		if d, ok := l.(interface{ InputShape() []int }); ok && d.InputShape() != nil {
-			m.Build(d.InputShape()...)
+			m.build(d.InputShape())
 			return
 		}
 	}
 	if m.inputShape != nil {
 		in := m.inputShape
 		m.inputShape = nil
-		m.Build(in...)
+		m.build(in)
 	}
 }
 
@@ -66,10 +69,18 @@ func (m *Sequential) Layers() []Layer { return append([]Layer(nil), m.layers...)
 // Built reports whether the layers have been built.
 func (m *Sequential) Built() bool { return m.inputShape != nil }
 
-// Build builds every layer for inputs whose per-sample shape is inputShape (without the
-// batch axis), as model.build((None, 28, 28)) does in Keras. Building twice with another
-// shape panics.
-func (m *Sequential) Build(inputShape ...int) {
+// Build builds every layer for inputs of inputShape, batch axis first (-1 when unknown), as
+// model.build((None, 28, 28)) does in Keras: m.Build([]int{-1, 28, 28}). Building again
+// with another per-sample shape panics. Build makes Sequential a Layer.
+func (m *Sequential) Build(inputShape []int) {
+	if len(inputShape) == 0 {
+		panicf("Sequential.Build", [][]int{inputShape}, "the input shape needs a batch axis")
+	}
+	m.build(inputShape[1:])
+}
+
+// build builds the layers for samples of shape inputShape (without the batch axis).
+func (m *Sequential) build(inputShape []int) {
 	if m.inputShape != nil {
 		if !sameShape(m.inputShape, inputShape) {
 			panicf("Sequential.Build", [][]int{append([]int{-1}, m.inputShape...), append([]int{-1}, inputShape...)},
@@ -100,13 +111,25 @@ func (m *Sequential) buildFor(op string, x *Tensor) {
 		panicf(op, [][]int{x.shape}, "inputs need a batch axis")
 	}
 	if m.inputShape == nil {
-		m.Build(x.shape[1:]...)
+		m.build(x.shape[1:])
 		return
 	}
 	if !sameShape(m.inputShape, x.shape[1:]) {
 		panicf(op, [][]int{append([]int{-1}, m.inputShape...), x.shape},
 			"model %q expects inputs of the first shape, got the second", m.name)
 	}
+}
+
+// ClassName returns "Sequential".
+func (m *Sequential) ClassName() string { return "Sequential" }
+
+// OutputShape returns the shape of the model's output for inputs of inputShape (batch axis
+// first), building the model if needed.
+func (m *Sequential) OutputShape(inputShape []int) []int {
+	m.Build(inputShape)
+	out := cloneShape(m.outShapes[len(m.outShapes)-1])
+	out[0] = inputShape[0]
+	return out
 }
 
 // Call applies the layers to x with tensor operations, so that gradients flow through the
