@@ -197,6 +197,9 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 			}
 		}
 	}
+	if err := c.refreshTypesForMethods(ctx, u, newTypes); err != nil {
+		return err
+	}
 	addRenameEdits(r, u, u.file, s.renames, local)
 	addGoEdits(r, u, u.file)
 	addRangeIntEdits(r, u, u.file, s.isIntGlobal)
@@ -206,10 +209,37 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 		return c.cellError(err, u.first)
 	}
 
+	for _, d := range u.decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.TYPE {
+			continue
+		}
+		for _, sp := range g.Specs {
+			ts := sp.(*ast.TypeSpec)
+			t := newTypes[ts.Name.Name]
+			a, b := nodeRange(u, ts.Name)
+			_, e := nodeRange(u, ts)
+			t.dir, t.rest = c.p.lineDirective(a), c.p.inlineDirective(b)+r.text(b, e)
+			if old := s.types[ts.Name.Name]; old != nil && old.internal == t.internal {
+				t.methods = old.methods // an unchanged redeclaration keeps its methods
+			}
+		}
+	}
 	for name, t := range newTypes {
 		s.types[name] = t
 		if t.internal != name {
 			s.renames[name] = t.internal
+		}
+	}
+	for _, d := range u.decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+			if t := s.types[receiverType(fd)]; t != nil {
+				if t.methods == nil {
+					t.methods = map[string]*methodInfo{}
+				}
+				a, b := nodeRange(u, fd)
+				t.methods[fd.Name.Name] = &methodInfo{text: c.code[a:b], src: c.p.lineDirective(a) + r.text(a, b)}
+			}
 		}
 	}
 	var redefined []string
@@ -244,6 +274,76 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 	c.recordGlobals(u)
 	if len(redefined) > 0 {
 		c.reevalCallers(ctx, redefined, inUnit)
+	}
+	return nil
+}
+
+// receiverType returns the name of the type a method is declared on.
+func receiverType(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if st, ok := t.(*ast.StarExpr); ok {
+		t = st.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// refreshTypesForMethods handles methods that u declares again, with a new body, on a type
+// of an earlier cell: yaegi ignores a method declared twice. The type is declared again
+// under a fresh internal name, with its other methods, so that u's methods attach to the
+// fresh copy; later cells use it. Values made earlier keep the old type and methods.
+func (c *cell) refreshTypesForMethods(ctx context.Context, u *unit, declaredHere map[string]*typeInfo) error {
+	s := c.s
+	for _, d := range u.decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil {
+			continue
+		}
+		name := receiverType(fd)
+		t := s.types[name]
+		if t == nil || declaredHere[name] != nil || t.rest == "" {
+			continue
+		}
+		old := t.methods[fd.Name.Name]
+		a, b := nodeRange(u, fd)
+		if old == nil || old.text == c.code[a:b] {
+			continue
+		}
+		s.renameN++
+		fresh := fmt.Sprintf("%s_godl%d", name, s.renameN)
+		if _, err := s.eval(ctx, t.dir+"type "+fresh+t.rest); err != nil {
+			return c.cellError(err, u.first)
+		}
+		redefined := map[string]bool{}
+		for _, d := range u.decls {
+			if m, ok := d.(*ast.FuncDecl); ok && m.Recv != nil && receiverType(m) == name {
+				redefined[m.Name.Name] = true
+			}
+		}
+		oldName := regexp.MustCompile(`\b` + regexp.QuoteMeta(t.internal) + `\b`)
+		methods := map[string]*methodInfo{}
+		for m, info := range t.methods {
+			if redefined[m] {
+				continue
+			}
+			src := oldName.ReplaceAllString(info.src, fresh)
+			if _, err := s.eval(ctx, src); err != nil {
+				_, _ = fmt.Fprintf(s.stderr.w, "note: method %s.%s could not be moved to the redefined type: %v\n", name, m, unrename(err.Error()))
+				continue
+			}
+			methods[m] = &methodInfo{text: info.text, src: src}
+		}
+		s.types[name] = &typeInfo{text: t.text, internal: fresh, dir: t.dir,
+			rest: oldName.ReplaceAllString(t.rest, fresh), methods: methods}
+		s.renames[name] = fresh
 	}
 	return nil
 }

@@ -15,10 +15,17 @@
 // # Limitations
 //
 //   - Standard library APIs newer than Go 1.22 are missing (yaegi's tables).
-//   - Redefining a method of an existing type has no effect; re-run the cell that declares
-//     the type (a redeclared type gets a fresh identity, and its methods follow it).
-//     Functions and variables declared in earlier cells keep using the type they were
-//     declared with, as values created earlier do.
+//   - A redeclared type, or a type one of whose methods is redefined, gets a fresh identity
+//     (yaegi ignores both redeclarations): later cells use the new one, while values,
+//     functions and variables made earlier keep the old type and its old methods.
+//   - A redefined function is seen by the functions that call it (they are evaluated
+//     again), but not by methods declared in earlier cells.
+//   - A type parameter named like a session type (T, after `type T ...`) resolves to that
+//     type (a yaegi bug); min and max use unusual names to escape it.
+//   - Top-level `x := f(...)` with a generic f goes through an interface: x gets the
+//     value's dynamic type when it can be written in Go (not for types declared in
+//     cells, where x is an any). min(2.5, 1) fails: yaegi infers the type from the first
+//     untyped constant (write 1.0).
 //   - Top-level `v, ok := <-ch` is not supported (yaegi crashes; use it inside a function).
 //   - Loop variables are shared between iterations (pre-Go 1.22 semantics) in closures.
 //   - A panic's position is the top-level statement that was running plus the functions it
@@ -124,6 +131,17 @@ type funcInfo struct {
 type typeInfo struct {
 	text     string // declaration text, to notice an unchanged redeclaration
 	internal string
+	// The yaegi-ready declaration: "type " + dir? No: dir (a line directive), then
+	// "type <internal>" + rest, so that it can be declared again under a new name.
+	dir, rest string
+	methods   map[string]*methodInfo
+}
+
+// methodInfo is a method declared in a cell, kept to declare it again on a fresh copy of
+// its type when another method of the type is redefined.
+type methodInfo struct {
+	text string // declaration text, to notice an unchanged redeclaration
+	src  string // yaegi-ready source, the receiver naming the type's internal name
 }
 
 // funcSpan locates a function declaration, to name yaegi's panic frames.
@@ -183,13 +201,15 @@ const helperPath = "godl.dev/godl/kernel/session/cellhelpers"
 
 // prelude is evaluated in every new session: the helpers that rewritten cells call, and the
 // builtins yaegi v0.16.1 lacks (min and max as generic functions, clear through reflection).
+// The type parameters have unusual names: yaegi resolves a type parameter named like a
+// global type of the session (a cell's "type T") to that type.
 const prelude = `
 import _godl "` + helperPath + `"
 type _godlOrdered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
 }
 // min returns the smallest of its arguments (Go 1.21's builtin).
-func min[T _godlOrdered](x T, y ...T) T {
+func min[_godlT _godlOrdered](x _godlT, y ..._godlT) _godlT {
 	for _, v := range y {
 		if v < x {
 			x = v
@@ -198,7 +218,7 @@ func min[T _godlOrdered](x T, y ...T) T {
 	return x
 }
 // max returns the largest of its arguments (Go 1.21's builtin).
-func max[T _godlOrdered](x T, y ...T) T {
+func max[_godlT _godlOrdered](x _godlT, y ..._godlT) _godlT {
 	for _, v := range y {
 		if v > x {
 			x = v

@@ -93,6 +93,10 @@ func TestRedefinition(t *testing.T) {
 		{desc: "methods follow the redefined type", src: "type T struct{ C string }\nfunc (t T) Hello() string { return \"hi \" + t.C }\nT{\"x\"}.Hello()", res: `"hi x"`},
 		{desc: "unchanged redeclaration keeps the type", src: "type T struct{ C string }\nT{\"y\"}.Hello()", res: `"hi y"`},
 		{desc: "errors name the type as written", src: "var t T = 3", err: "CompileError: cell10.go:1:"},
+		{desc: "min with a session type named T", src: "min(4, 2)", res: "2"},
+		{desc: "type with methods", src: "type Dog struct{ N string }\nfunc (d Dog) Speak() string { return d.N + \" woofs\" }\nfunc (d *Dog) Name() string { return d.N }\nDog{\"rex\"}.Speak()", res: `"rex woofs"`},
+		{desc: "one method redefined alone", src: "func (d Dog) Speak() string { return d.N + \" barks\" }\nd := &Dog{\"rex\"}\nd.Speak() + \" \" + d.Name()", res: `"rex barks rex"`},
+		{desc: "and again", src: "func (d Dog) Speak() string { return \"quiet \" + d.Name() }\n(&Dog{\"max\"}).Speak()", res: `"quiet max"`},
 	})
 	_, err, _ := run(t, s, "var t T = 3")
 	if err == nil || strings.Contains(err.Error(), "_godl") {
