@@ -122,6 +122,9 @@ func TestGradients(t *testing.T) {
 		{"Slice", func(in []*dl.Tensor) *dl.Tensor { return in[0].Slice(1, 3).Square() }, []*dl.Tensor{away(4, 3)}},
 		{"SliceAxis 1", func(in []*dl.Tensor) *dl.Tensor { return in[0].SliceAxis(1, 1, -1).Square() }, []*dl.Tensor{away(2, 4, 3)}},
 		{"SliceAxis -1", func(in []*dl.Tensor) *dl.Tensor { return in[0].SliceAxis(-1, 0, 1).Square() }, []*dl.Tensor{away(2, 4, 3)}},
+		{"Concat axis 1", func(in []*dl.Tensor) *dl.Tensor { return dl.Concat(1, in[0], in[1]).Square() }, []*dl.Tensor{away(2, 3, 2), away(2, 1, 2)}},
+		{"Concat axis 0", func(in []*dl.Tensor) *dl.Tensor { return dl.Concat(0, in[0], in[1]) }, []*dl.Tensor{away(1, 3), away(2, 3)}},
+		{"Stack axis -1", func(in []*dl.Tensor) *dl.Tensor { return dl.Stack(-1, in[0], in[1]).Square() }, []*dl.Tensor{away(2, 3), away(2, 3)}},
 		{"Index", func(in []*dl.Tensor) *dl.Tensor { return in[0].Index(-1).Square() }, []*dl.Tensor{away(4, 3)}},
 		{"reuse of one input", func(in []*dl.Tensor) *dl.Tensor { return in[0].Mul(in[0]).Add(in[0]) }, []*dl.Tensor{away(5)}},
 		{"Conv2D same", func(in []*dl.Tensor) *dl.Tensor { return dl.Conv2D(in[0], in[1], 1, 1, dl.Same) },
@@ -184,4 +187,22 @@ func equal(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+func TestGradientsLikeGradientTape(t *testing.T) {
+	a := dl.Variable(dl.FromFloat32([]float32{1, 2}), "a")
+	b := dl.Variable(dl.FromFloat32([]float32{3}), "b")
+	unused := dl.Variable(dl.Ones(1), "unused")
+	a.Sum().Backward()     // an earlier gradient that Gradients must leave alone
+	loss := a.Mul(b).Sum() // ∂/∂a = b, ∂/∂b = Σa
+	g := dl.Gradients(loss, []*dl.Tensor{a, b, unused})
+	if !equal(g[0].Float32s(), []float32{3, 3}) || !equal(g[1].Float32s(), []float32{3}) || g[2] != nil {
+		t.Fatalf("gradients %v %v %v", g[0], g[1], g[2])
+	}
+	if !equal(a.Grad().Float32s(), []float32{1, 1}) || b.Grad() != nil {
+		t.Fatalf("Gradients changed the variables' Grad: %v %v", a.Grad(), b.Grad())
+	}
+	if got := dl.Stack(0, dl.Ones(2), dl.Zeros(2)).Shape(); !sameInts(got, []int{2, 2}) {
+		t.Fatalf("Stack shape %v", got)
+	}
 }
