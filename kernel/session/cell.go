@@ -32,6 +32,7 @@ type cell struct {
 }
 
 func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
+	s := c.s
 	c.units = splitCell(c.code)
 	c.declared = map[string]bool{}
 	for i := range c.units {
@@ -64,7 +65,33 @@ func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
 			return nil, err
 		}
 	}
+	if c.declaresMainOnly() {
+		// A Go program pasted whole: run it.
+		if _, err := s.eval(ctx, mainName+"()"); err != nil {
+			return nil, c.cellError(err, -1)
+		}
+	}
 	return result, nil
+}
+
+// mainName is the internal name of a cell's func main.
+const mainName = "_godlMain"
+
+// declaresMainOnly reports whether the cell declares func main and has no statements.
+func (c *cell) declaresMainOnly() bool {
+	hasMain := false
+	for i := range c.units {
+		u := &c.units[i]
+		if u.kind == stmtUnit {
+			return false
+		}
+		for _, d := range u.decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+				hasMain = true
+			}
+		}
+	}
+	return hasMain
 }
 
 // importSpec is one package to import.
@@ -199,6 +226,18 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 	}
 	if err := c.refreshTypesForMethods(ctx, u, newTypes); err != nil {
 		return err
+	}
+	// A function named main would run at every later evaluation (yaegi runs main after
+	// compiling package main): it lives under another name.
+	for _, d := range u.decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			a, b := nodeRange(u, fd.Name)
+			r.add(a, b, func(*rewriter) string { return mainName })
+			if fd.Name.Obj != nil {
+				local[fd.Name.Obj] = mainName
+			}
+			s.renames["main"] = mainName
+		}
 	}
 	addRenameEdits(r, u, u.file, s.renames, local)
 	addGoEdits(r, u, u.file)
@@ -877,7 +916,10 @@ var renamedPattern = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*?)_godl\d+\b`)
 
 // unrename maps internal names of redeclared types back to the names the user wrote.
 // It also decodes positions (see cellPos).
-func unrename(s string) string { return decodePositions(renamedPattern.ReplaceAllString(s, "$1")) }
+func unrename(s string) string {
+	s = strings.ReplaceAll(s, mainName, "main")
+	return decodePositions(renamedPattern.ReplaceAllString(s, "$1"))
+}
 
 func syntaxError(err error) *CellError {
 	var list scanner.ErrorList

@@ -446,6 +446,8 @@ func (r *inputReader) Read(p []byte) (int, error) {
 		r.s.stdout.flush(time.Second)
 		line, err := out.Input("", false)
 		if err != nil {
+			// Say why in the cell's output: cells often ignore fmt.Scan's error.
+			_, _ = fmt.Fprintf(r.s.stderr.w, "standard input: %v\n", err)
 			return 0, err
 		}
 		r.buf = append(r.buf, line...)

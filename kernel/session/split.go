@@ -35,10 +35,11 @@ const (
 	importUnit unitKind = iota
 	declUnit
 	stmtUnit
+	packageUnit // dropped
 )
 
 func (k unitKind) String() string {
-	return [...]string{"import", "declaration", "statement"}[k]
+	return [...]string{"import", "declaration", "statement", "package"}[k]
 }
 
 // unit is a run of the cell evaluated in one call.
@@ -117,10 +118,11 @@ func splitCell(code string) []unit {
 		}
 		cur = append(cur, tok{off, t})
 	}
-	// Drop comment-only units (a trailing comment) by trimming.
+	// Drop comment-only units (a trailing comment) and a package clause (code pasted from
+	// a Go file).
 	out := units[:0]
 	for _, u := range units {
-		if strings.TrimSpace(code[u.start:u.end]) != "" {
+		if strings.TrimSpace(code[u.start:u.end]) != "" && u.kind != packageUnit {
 			out = append(out, u)
 		}
 	}
@@ -148,6 +150,8 @@ type tok struct {
 // classify decides the kind of a unit from its tokens.
 func classify(toks []tok) unitKind {
 	switch toks[0].t {
+	case token.PACKAGE:
+		return packageUnit
 	case token.IMPORT:
 		return importUnit
 	case token.TYPE, token.CONST:
