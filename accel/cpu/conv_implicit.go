@@ -1,8 +1,6 @@
 package cpu
 
 import (
-	"unsafe"
-
 	"godl.dev/godl/accel"
 )
 
@@ -57,7 +55,7 @@ func (g *implicitGeom) offsets(off []int) {
 }
 
 // planar copies image n of src (NHWC) into the zero-padded planar buffer dst.
-func (g *implicitGeom) planar(src []float32, n int, dst []float32) {
+func (g *implicitGeom) planar(src []float32, n int, dst []float32, gather func(dst, src []float32, stride int)) {
 	dst = dst[:g.srcLen]
 	clear(dst)
 	for y := 0; y < g.Hs; y++ {
@@ -191,7 +189,7 @@ func (j *implicitJob) run(part, parts int) {
 	case convForward, convBackData:
 		yT := grow(&ps.t, g.Cop*g.Qpad)
 		for n := n0; n < n1; n++ {
-			g.planar(j.src, n, src)
+			g.planar(j.src, n, src, j.bk.gatherSlice)
 			j.bk.implicitGemm(g, j.apack, src, j.offs, yT)
 			j.bk.scatterImage(g, yT, n, j.dst, j.bias, j.act)
 		}
@@ -208,11 +206,11 @@ func (j *implicitJob) run(part, parts int) {
 			ones[i] = 1
 		}
 		for n := n0; n < n1; n++ {
-			g.planar(j.src, n, src)
+			g.planar(j.src, n, src, j.bk.gatherSlice)
 			for oy := 0; oy < g.Ho; oy++ {
 				base := ((n*g.Ho + oy) * g.Wo) * F
 				for f := 0; f < F; f++ {
-					gather(dyT[f*g.Qpad+oy*g.Wp:f*g.Qpad+oy*g.Wp+g.Wo], j.dy[base+f:], F)
+					j.bk.gatherSlice(dyT[f*g.Qpad+oy*g.Wp:f*g.Qpad+oy*g.Wp+g.Wo], j.dy[base+f:], F)
 				}
 			}
 			for f0 := 0; f0 < g.Cop; f0 += mr {
@@ -264,14 +262,11 @@ func (bk *Backend) scatterImage(g *implicitGeom, yT []float32, n int, dst, bias 
 	}
 }
 
-// gather sets dst[i] = src[i·stride].
-func gather(dst, src []float32, stride int) {
+// gatherSlice sets dst[i] = src[i·stride], checking the bounds once.
+func (bk *Backend) gatherSlice(dst, src []float32, stride int) {
 	if len(dst) == 0 {
 		return
 	}
 	_ = src[(len(dst)-1)*stride]
-	p := unsafe.Pointer(&src[0])
-	for i := range dst {
-		dst[i] = *(*float32)(unsafe.Add(p, i*stride*4))
-	}
+	bk.gather(len(dst), &src[0], stride, &dst[0])
 }

@@ -40,6 +40,7 @@ type Backend struct {
 	maxPoolPixel maxPoolPixelFunc
 	reluBackward reluBackwardFunc
 	packBT       packBT16Func
+	gather       gatherFunc
 	biasReLU     biasReLUFunc
 	scatter      scatterFunc
 	simd         bool
@@ -53,7 +54,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward, packBT: asmPackBT16,
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward, packBT: asmPackBT16, gather: asmGather,
 			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
@@ -62,7 +63,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric, packBT: packBT16Generic,
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric, packBT: packBT16Generic, gather: gatherGeneric,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

@@ -28,3 +28,5 @@ var asmMaxPoolPixel maxPoolPixelFunc = maxPoolPixelGeneric
 var asmReLUBackward reluBackwardFunc = reluBackwardGeneric
 
 var asmPackBT16 packBT16Func = packBT16Generic
+
+var asmGather gatherFunc = gatherGeneric

@@ -80,10 +80,21 @@ func TestMicroKernelsMatchPortable(t *testing.T) {
 	for _, k8 := range []int{1, 2, 5} {
 		ldb := 8*k8 + 3
 		b := fill(nr * ldb)
-		d0, d1 := fill(8*k8*nr), fill(8*k8*nr)
+		d0 := fill(8 * k8 * nr)
+		d1 := append([]float32(nil), d0...)
 		asmPackBT16(k8, &b[0], ldb, &d0[0])
 		packBT16Generic(k8, &b[0], ldb, &d1[0])
 		compareSlices(t, "transposing pack", d0, d1, 0)
+	}
+	for _, n := range []int{1, 7, 8, 9, 30} {
+		for _, stride := range []int{1, 6, 16} {
+			src := fill(n * stride)
+			d0 := fill(n + 1)
+			d1 := append([]float32(nil), d0...)
+			asmGather(n, &src[0], stride, &d0[0])
+			gatherGeneric(n, &src[0], stride, &d1[0])
+			compareSlices(t, "gather", d0, d1, 0)
+		}
 	}
 	for _, n := range []int{0, 8, 16, 72, 256} {
 		lda := n + 8

@@ -8,3 +8,10 @@ package cpu
 func packBT16AVX2(k8 int, b *float32, ldb int, dst *float32)
 
 var asmPackBT16 packBT16Func = packBT16AVX2
+
+// gatherAVX2 is gatherGeneric in AVX2 assembly.
+//
+//go:noescape
+func gatherAVX2(n int, src *float32, stride int, dst *float32)
+
+var asmGather gatherFunc = gatherAVX2

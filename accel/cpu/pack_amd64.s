@@ -77,3 +77,54 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+DATA gatherIota<>+0(SB)/4, $0
+DATA gatherIota<>+4(SB)/4, $1
+DATA gatherIota<>+8(SB)/4, $2
+DATA gatherIota<>+12(SB)/4, $3
+DATA gatherIota<>+16(SB)/4, $4
+DATA gatherIota<>+20(SB)/4, $5
+DATA gatherIota<>+24(SB)/4, $6
+DATA gatherIota<>+28(SB)/4, $7
+GLOBL gatherIota<>(SB), RODATA|NOPTR, $32
+
+// func gatherAVX2(n int, src *float32, stride int, dst *float32)
+TEXT ·gatherAVX2(SB), NOSPLIT, $0-32
+	MOVQ n+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ stride+16(FP), DX
+	MOVQ dst+24(FP), DI
+	VMOVQ DX, X0
+	VPBROADCASTD X0, Y0
+	VPMULLD gatherIota<>(SB), Y0, Y1 // element index of lane l: l·stride
+	MOVQ DX, R8
+	SHLQ $5, R8                      // 8 elements apart, in bytes
+	MOVQ CX, AX
+	SHRQ $3, AX
+	JZ   g_tail
+
+g_loop8:
+	VPCMPEQD Y2, Y2, Y2
+	VGATHERDPS Y2, (SI)(Y1*4), Y3
+	VMOVUPS Y3, (DI)
+	ADDQ R8, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ  g_loop8
+
+g_tail:
+	ANDQ $7, CX
+	JZ   g_done
+	SHLQ $2, DX
+
+g_loop1:
+	MOVL (SI), AX
+	MOVL AX, (DI)
+	ADDQ DX, SI
+	ADDQ $4, DI
+	DECQ CX
+	JNZ  g_loop1
+
+g_done:
+	VZEROUPPER
+	RET

@@ -20,3 +20,14 @@ func packBT16Generic(k8 int, b *float32, ldb int, dst *float32) {
 		}
 	}
 }
+
+// gatherFunc sets dst[i] = src[i*stride] for i < n (stride < 2³¹/8).
+type gatherFunc func(n int, src *float32, stride int, dst *float32)
+
+// gatherGeneric is the portable gatherFunc.
+func gatherGeneric(n int, src *float32, stride int, dst *float32) {
+	d := unsafe.Slice(dst, n)
+	for i := range d {
+		d[i] = *(*float32)(unsafe.Add(unsafe.Pointer(src), i*stride*4))
+	}
+}
