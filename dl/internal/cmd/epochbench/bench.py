@@ -35,15 +35,18 @@ def run(cmd, env=None):
     return p.stdout
 
 
-def parse(out, pattern, others):
+def parse(out, pattern, others, cpu):
     """Returns {(model, n): [epoch_s, ...]} from RESULT lines; pattern names the n field.
-    The 'others' figure of each line (CPU share of other processes) is appended to others."""
+    The 'others' figure of each line (CPU share of other processes) is appended to others,
+    and the epoch's own CPU seconds to cpu[(model, n)]."""
     res = {}
     for line in out.splitlines():
         if not line.startswith("RESULT "):
             continue
         f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
-        res.setdefault((f["model"], int(f[pattern])), []).append(float(f["epoch_s"]))
+        key = (f["model"], int(f[pattern]))
+        res.setdefault(key, []).append(float(f["epoch_s"]))
+        cpu.setdefault(key, []).append(float(f.get("cpu_s", "nan")))
         others.append(float(f.get("others", "nan")))
     return res
 
@@ -61,18 +64,18 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, "epochbench")
         run(["go", "build", "-o", exe, "./dl/internal/cmd/epochbench"])
-        ours, torch, others = {}, {}, []
+        ours, torch, others, cpu_ours, cpu_torch = {}, {}, [], {}, {}
         models = a.models.split(",")
         for r in range(a.repeats):
             for m in models:
                 out = run([exe, "-model", m, "-procs", "1,2", "-seed", str(r + 1)])
-                for k, v in parse(out, "procs", others).items():
+                for k, v in parse(out, "procs", others, cpu_ours).items():
                     ours.setdefault(k, []).extend(v)
                 out = run(["/usr/bin/python3", a.torch, "--model", m, "--threads", "1",
                            "--batch", "32", "--epochs", "1", "--seed", str(r), "--infer-reps", "1"])
                 if r == 0 and "# openblas core=" not in out:
                     print("# warning: PyTorch is not using OpenBLAS; its times are void", flush=True)
-                for k, v in parse(out, "threads", others).items():
+                for k, v in parse(out, "threads", others, cpu_torch).items():
                     torch.setdefault(k, []).extend(v)
         rss = run([exe, "-rss"])
     print(f"# medians of {a.repeats} rounds; godl GOMAXPROCS 1 and 2, PyTorch 1 thread, batch 32, 60,000 images")
@@ -83,6 +86,12 @@ def main():
         t1 = statistics.median(torch[(m, 1)])
         print(f"{m:<7} godl 1 core {p1:.3f} s  2 cores {p2:.3f} s  pytorch 1 thread {t1:.3f} s  "
               f"ratio {p1 / t1:.2f} (1 core) {p2 / t1:.2f} (2 cores)")
+    print("# own CPU seconds per epoch (less sensitive to other processes than wall time):")
+    for m in models:
+        c1, c2 = statistics.median(cpu_ours[(m, 1)]), statistics.median(cpu_ours[(m, 2)])
+        ct = statistics.median(cpu_torch[(m, 1)])
+        print(f"{m:<7} godl 1 core {c1:.3f} s  2 cores {c2:.3f} s  pytorch 1 thread {ct:.3f} s  "
+              f"cpu ratio {c1 / ct:.2f} (1 core)")
     mm = re.search(r"vmhwm_mb=([\d.]+)", rss)
     print(f"lenet5  peak RSS of a one-epoch run: {mm.group(1) if mm else '?'} MB")
 
