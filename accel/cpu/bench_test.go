@@ -39,28 +39,22 @@ func randSlice(n int) []float32 {
 	return s
 }
 
-func benchBackends() []struct {
-	name string
-	b    *Backend
-} {
-	out := []struct {
-		name string
-		b    *Backend
-	}{}
+type benchBackend struct {
+	name    string
+	b       *Backend
+	threads int
+}
+
+func benchBackends() []benchBackend {
+	var out []benchBackend
 	for _, th := range []int{1, 2} {
 		b := New()
 		b.SetMaxThreads(th)
-		out = append(out, struct {
-			name string
-			b    *Backend
-		}{fmt.Sprintf("%s/p%d", b.Name(), th), b})
+		out = append(out, benchBackend{fmt.Sprintf("%s/p%d", b.Name(), th), b, th})
 	}
 	g := NewGeneric()
 	g.SetMaxThreads(1)
-	out = append(out, struct {
-		name string
-		b    *Backend
-	}{"cpu/generic/p1", g})
+	out = append(out, benchBackend{"cpu/generic/p1", g, 1})
 	return out
 }
 
@@ -78,10 +72,9 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 		for _, be := range benchBackends() {
 			b.Run(c.name+"/"+be.name, func(b *testing.B) {
-				for b.Loop() {
+				cpuLoop(b, be.threads, 2*float64(c.m*c.n*c.k), func() {
 					be.b.Sgemm(c.tA, c.tB, c.m, c.n, c.k, 1, a, lda, bb, ldb, 0, cc, c.n)
-				}
-				b.ReportMetric(2*float64(c.m*c.n*c.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
 			})
 		}
 	}
@@ -105,22 +98,13 @@ func BenchmarkConv2D(b *testing.B) {
 		flops := 2 * float64(p.N*p.OutH*p.OutW*p.F*p.KH*p.KW*p.C)
 		for _, be := range benchBackends() {
 			b.Run(c.name+"/fwd/"+be.name, func(b *testing.B) {
-				for b.Loop() {
-					be.b.Conv2D(p, x, w, bias, accel.ReLU, y)
-				}
-				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				cpuLoop(b, be.threads, flops, func() { be.b.Conv2D(p, x, w, bias, accel.ReLU, y) })
 			})
 			b.Run(c.name+"/bwdData/"+be.name, func(b *testing.B) {
-				for b.Loop() {
-					be.b.Conv2DBackwardData(p, y, w, x)
-				}
-				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				cpuLoop(b, be.threads, flops, func() { be.b.Conv2DBackwardData(p, y, w, x) })
 			})
 			b.Run(c.name+"/bwdFilter/"+be.name, func(b *testing.B) {
-				for b.Loop() {
-					be.b.Conv2DBackwardFilter(p, x, y, w, bias)
-				}
-				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				cpuLoop(b, be.threads, flops, func() { be.b.Conv2DBackwardFilter(p, x, y, w, bias) })
 			})
 		}
 	}
@@ -133,14 +117,10 @@ func BenchmarkPool2D(b *testing.B) {
 	arg := make([]int32, len(y))
 	for _, be := range benchBackends() {
 		b.Run("lenet/pool1/max/"+be.name, func(b *testing.B) {
-			for b.Loop() {
-				be.b.MaxPool2D(p, x, y, arg)
-			}
+			cpuLoop(b, be.threads, 0, func() { be.b.MaxPool2D(p, x, y, arg) })
 		})
 		b.Run("lenet/pool1/maxBwd/"+be.name, func(b *testing.B) {
-			for b.Loop() {
-				be.b.MaxPool2DBackward(p, y, arg, x)
-			}
+			cpuLoop(b, be.threads, 0, func() { be.b.MaxPool2DBackward(p, y, arg, x) })
 		})
 	}
 }

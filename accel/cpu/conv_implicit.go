@@ -43,12 +43,14 @@ func newImplicitGeom(Hs, Ws, Cs, pt, pl, KH, KW, Co, Ho, Wo int) implicitGeom {
 	return g
 }
 
-// offsets fills off[(kh·KW+kw)·Cs+c] = c·plane + kh·Wp + kw.
+// offsets fills off[(c·KH+kh)·KW+kw] = c·plane + kh·Wp + kw. The GEMM depth runs
+// channel-major, so consecutive rows of B are neighbours in the planar buffer and the
+// rows a tile reads stay within a few cache lines per channel.
 func (g *implicitGeom) offsets(off []int) {
-	for kh := 0; kh < g.KH; kh++ {
-		for kw := 0; kw < g.KW; kw++ {
-			for c := 0; c < g.Cs; c++ {
-				off[(kh*g.KW+kw)*g.Cs+c] = c*g.plane + kh*g.Wp + kw
+	for c := 0; c < g.Cs; c++ {
+		for kh := 0; kh < g.KH; kh++ {
+			for kw := 0; kw < g.KW; kw++ {
+				off[(c*g.KH+kh)*g.KW+kw] = c*g.plane + kh*g.Wp + kw
 			}
 		}
 	}
@@ -119,11 +121,24 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 	switch mode {
 	case convForward:
 		j.src, j.dst = x, y
-		// A[f][(kh,kw,c)] = w[((kh·KW+kw)·C+c)·F+f]: wᵀ, packed.
-		j.apack = packA(grow(&s.col, g.Cop*g.K), true, w, p.F, 0, 0, p.F, g.K, 1)
+		// A[f][(c,kh,kw)] = w[((kh·KW+kw)·C+c)·F+f], packed in panels of mr filters.
+		ap := grow(&s.col, g.Cop*g.K)
+		clear(ap)
+		for c := 0; c < p.C; c++ {
+			for kh := 0; kh < p.KH; kh++ {
+				for kw := 0; kw < p.KW; kw++ {
+					pp := (c*p.KH+kh)*p.KW + kw
+					src := w[((kh*p.KW+kw)*p.C+c)*p.F:][:p.F]
+					for f, v := range src {
+						ap[(f/mr)*mr*g.K+pp*mr+f%mr] = v
+					}
+				}
+			}
+		}
+		j.apack = ap
 	case convBackData:
 		j.src, j.dst = y, x
-		// A[c][(kh,kw,f)] = w[((KH-1-kh)·KW + KW-1-kw)·C + c)·F + f]: flipped, in/out swapped.
+		// A[c][(f,kh,kw)] = w[((KH-1-kh)·KW + KW-1-kw)·C + c)·F + f]: flipped, in/out swapped.
 		ap := grow(&s.col, g.Cop*g.K)
 		clear(ap)
 		for kh := 0; kh < p.KH; kh++ {
@@ -132,7 +147,7 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 					src := w[(((p.KH-1-kh)*p.KW+p.KW-1-kw)*p.C+c)*p.F:][:p.F]
 					q, i := c/mr, c%mr
 					for f, v := range src {
-						pp := (kh*p.KW+kw)*p.F + f
+						pp := (f*p.KH+kh)*p.KW + kw
 						ap[q*mr*g.K+pp*mr+i] = v
 					}
 				}
@@ -155,15 +170,20 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 	}
 	parallel(j, parts, &s.wg)
 	if mode == convBackFilter {
-		kf := g.K * p.F
-		dw = dw[:kf]
-		for pp := 0; pp < g.K; pp++ {
-			for f := 0; f < p.F; f++ {
-				var sum float32
-				for i := 0; i < parts; i++ {
-					sum += s.part[i].b2[f*j.ldw+pp]
+		dw = dw[:g.K*p.F]
+		for c := 0; c < p.C; c++ {
+			for kh := 0; kh < p.KH; kh++ {
+				for kw := 0; kw < p.KW; kw++ {
+					pp := (c*p.KH+kh)*p.KW + kw
+					o := ((kh*p.KW+kw)*p.C + c) * p.F
+					for f := 0; f < p.F; f++ {
+						var sum float32
+						for i := 0; i < parts; i++ {
+							sum += s.part[i].b2[f*j.ldw+pp]
+						}
+						dw[o+f] = sum
+					}
 				}
-				dw[pp*p.F+f] = sum
 			}
 		}
 		if db != nil {
