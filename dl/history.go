@@ -2,6 +2,7 @@ package dl
 
 import (
 	"fmt"
+	"html"
 	"strings"
 )
 
@@ -69,6 +70,29 @@ func (h *History) String() string {
 		for _, k := range h.keys {
 			fmt.Fprintf(&b, "  %*.4f", max(len(k), 7), h.History[k][i])
 		}
+	}
+	return b.String()
+}
+
+// HTML formats the history as an HTML table, one row per epoch: the rich form a notebook
+// shows for a History (display.HTMLer).
+func (h *History) HTML() string {
+	var b strings.Builder
+	b.WriteString("<table>\n<tr><th>epoch</th>")
+	for _, k := range h.keys {
+		fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(k))
+	}
+	b.WriteString("</tr>\n")
+	for i, e := range h.Epoch {
+		fmt.Fprintf(&b, "<tr><td>%d</td>", e+1)
+		for _, k := range h.keys {
+			fmt.Fprintf(&b, "<td>%.4f</td>", h.History[k][i])
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</table>")
+	if h.err != nil {
+		fmt.Fprintf(&b, "\n<p>stopped: %s</p>", html.EscapeString(h.err.Error()))
 	}
 	return b.String()
 }

@@ -368,3 +368,22 @@ func TestSequentialAsLayer(t *testing.T) {
 		t.Errorf("summary:\n%s", s)
 	}
 }
+
+func TestHistoryAndModelRender(t *testing.T) {
+	dl.SetSeed(2)
+	m := compile(dl.NewSequential(layers.Dense(2, layers.Softmax)))
+	m.SetName("tiny")
+	if got := m.String(); got != `<Sequential "tiny": 1 layers>` {
+		t.Errorf("unbuilt String() = %s", got)
+	}
+	h := m.Fit(dl.RandomUniform(0, 1, 8, 3), dl.FromInts(make([]int, 8)), dl.Epochs(2), dl.Verbose(0))
+	if got := m.String(); got != `<Sequential "tiny": 1 layers, 8 params>` {
+		t.Errorf("String() = %s", got)
+	}
+	if s := h.HTML(); !strings.Contains(s, "<th>loss</th><th>accuracy</th>") || strings.Count(s, "<tr><td>") != 2 {
+		t.Errorf("History.HTML():\n%s", s)
+	}
+	if s := h.String(); !strings.HasPrefix(s, "History: 2 epochs\nepoch     loss  accuracy\n    1  ") {
+		t.Errorf("History.String():\n%s", s)
+	}
+}

@@ -120,6 +120,17 @@ func (m *Sequential) buildFor(op string, x *Tensor) {
 	}
 }
 
+// String describes the model in one line, such as
+// <Sequential "sequential": 3 layers, 101,770 params>; the parameter count appears once the
+// model is built.
+func (m *Sequential) String() string {
+	s := fmt.Sprintf("<Sequential %q: %d layers", m.name, len(m.layers))
+	if m.inputShape != nil {
+		s += ", " + thousands(m.CountParams()) + " params"
+	}
+	return s + ">"
+}
+
 // ClassName returns "Sequential".
 func (m *Sequential) ClassName() string { return "Sequential" }
 
