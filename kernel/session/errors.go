@@ -1,0 +1,200 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/scanner"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+// betterError replaces yaegi's misleading "definition loop" error, which it reports for an
+// undefined name, by "undefined: name" at the first unknown identifier of u.
+func (c *cell) betterError(u *unit, err error) error {
+	if err == nil {
+		return err
+	}
+	if msg := err.Error(); !strings.Contains(msg, "definition loop") && !strings.Contains(msg, "incomplete type") {
+		return err
+	}
+	var found error
+	ast.Inspect(u.stmts[0], func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			ast.Inspect(sel.X, func(m ast.Node) bool { return found == nil && c.checkUndefined(u, m, &found) })
+			return false
+		}
+		return c.checkUndefined(u, n, &found)
+	})
+	if found != nil {
+		return found
+	}
+	return err
+}
+
+func (c *cell) checkUndefined(u *unit, n ast.Node, found *error) bool {
+	id, ok := n.(*ast.Ident)
+	if !ok || id.Obj != nil || id.Name == "_" || c.s.isGlobal(id.Name) || c.declared[id.Name] || universe[id.Name] {
+		return true
+	}
+	if _, ok := c.s.imported[id.Name]; ok {
+		return true
+	}
+	*found = fmt.Errorf("%s: undefined: %s", c.p.where(u.off(id.Pos())), id.Name)
+	return false
+}
+
+// universe holds Go's predeclared identifiers.
+var universe = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`any append bool byte cap clear close complex complex64 complex128
+		comparable copy delete error false float32 float64 imag int int8 int16 int32 int64 iota
+		len make max min new nil panic print println real recover rune string true uint uint8
+		uint16 uint32 uint64 uintptr`) {
+		m[n] = true
+	}
+	return m
+}()
+
+// isCompilePanic reports whether err is one of the host panics yaegi v0.16.1 raises while
+// compiling (before running anything) code it does not support.
+func isCompilePanic(err error) bool {
+	var p interp.Panic
+	if !errors.As(err, &p) {
+		return false
+	}
+	msg := fmt.Sprint(p.Value)
+	return msg == "nil reflect type" || msg == "nil type" || strings.Contains(msg, "CFG post-order panic")
+}
+
+// framePattern matches the line yaegi prints for each interpreted frame a panic unwinds.
+var framePattern = regexp.MustCompile(`^(\S+):(\d+):(\d+): panic: (.+)\(\.\.\.\)$`)
+
+var renamedPattern = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*?)_godl\d+\b`)
+
+// unrename maps internal names of redeclared types back to the names the user wrote.
+// It also decodes positions (see cellPos).
+func unrename(s string) string {
+	s = strings.ReplaceAll(s, mainName, "main")
+	return decodePositions(renamedPattern.ReplaceAllString(s, "$1"))
+}
+
+func syntaxError(err error) *CellError {
+	var list scanner.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		e := &CellError{Name: "SyntaxError", Value: decodePositions(list[0].Error())}
+		for _, x := range list {
+			e.Traceback = append(e.Traceback, decodePositions(x.Error()))
+		}
+		return e
+	}
+	msg := decodePositions(err.Error())
+	return &CellError{Name: "SyntaxError", Value: msg, Traceback: []string{msg}}
+}
+
+// cellError converts an evaluation error of the unit starting at off into a CellError.
+func (c *cell) cellError(err error, off int) *CellError {
+	where := ""
+	if off >= 0 {
+		where = c.p.where(off)
+	}
+	stmt := ""
+	if off >= 0 {
+		stmt = c.code[off:]
+		if i := strings.IndexByte(stmt, '\n'); i >= 0 {
+			stmt = stmt[:i]
+		}
+		stmt = strings.TrimSpace(stmt)
+	}
+	var p interp.Panic
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		e := &CellError{Name: "Interrupted", Value: "interrupted by the user"}
+		if where != "" {
+			e.Value = where + ": " + e.Value
+			e.Traceback = []string{e.Value}
+		}
+		return e
+	case isCompilePanic(err):
+		errors.As(err, &p)
+		msg := unrename(fmt.Sprint(p.Value))
+		msg = strings.TrimPrefix(msg, where+": ")
+		if i := strings.Index(msg, "CFG post-order panic: "); i >= 0 {
+			msg = msg[i+len("CFG post-order panic: "):]
+		}
+		if !strings.HasPrefix(msg, "cell") && where != "" {
+			msg = where + ": " + msg
+		}
+		return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}}
+	case errors.As(err, &p):
+		msg := unrename(fmt.Sprint(p.Value))
+		name := "panic"
+		if strings.HasPrefix(msg, "os.Exit(") {
+			name = "Exit"
+		}
+		e := &CellError{Name: name, Value: msg}
+		if where != "" && !strings.HasPrefix(msg, "cell") {
+			e.Value = where + ": " + msg
+		}
+		e.Traceback = append(e.Traceback, "panic: "+msg)
+		e.Traceback = append(e.Traceback, c.s.traceback(c.s.filter.take())...)
+		if where != "" {
+			e.Traceback = append(e.Traceback, where+": "+stmt)
+		}
+		return e
+	default:
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			return syntaxError(err)
+		}
+		msg := unrename(err.Error())
+		if !strings.HasPrefix(msg, "cell") && where != "" {
+			msg = where + ": " + msg
+		}
+		return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}}
+	}
+}
+
+// traceback turns yaegi's frame lines into "cell2.go:1:6: in f" lines, innermost first.
+// yaegi reports the first statement of each function; the function's declaration is named
+// instead. The frame of the cell's own top-level code is left out (the caller adds the
+// statement).
+func (s *Session) traceback(frames []string) []string {
+	var out []string
+	for _, f := range frames {
+		m := framePattern.FindStringSubmatch(f)
+		if m == nil {
+			continue
+		}
+		fn := strings.TrimPrefix(m[4], "main.")
+		if fn == "main" {
+			continue
+		}
+		if strings.HasPrefix(fn, "func") {
+			fn = "a function literal"
+		}
+		line, _ := strconv.Atoi(m[2])
+		loc := fmt.Sprintf("%s:%s:%s", m[1], m[2], m[3])
+		for i := len(s.funcSpans) - 1; i >= 0; i-- {
+			sp := s.funcSpans[i]
+			if sp.file == m[1] && sp.fromLine <= line && line <= sp.toLine {
+				loc = fmt.Sprintf("%s:%d:%d", sp.file, sp.line, sp.col)
+				if strings.Contains(fn, ".func") {
+					fn = "a function literal in " + sp.name
+				} else {
+					fn = sp.name
+				}
+				break
+			}
+		}
+		out = append(out, fmt.Sprintf("%s: in %s", loc, unrename(fn)))
+	}
+	return out
+}
