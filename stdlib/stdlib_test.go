@@ -185,3 +185,29 @@ func TestMapTypesSeeCellTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestRestrictions checks that cells cannot take over what the kernel owns.
+func TestRestrictions(t *testing.T) {
+	i := interp.New(interp.Options{})
+	_ = i.Use(yaegistdlib.Symbols)
+	_ = i.Use(stdlib.Symbols)
+	for _, src := range []string{`import "godl.dev/godl/interrupt"`, `import "godl.dev/godl/display"`} {
+		if _, err := i.Eval(src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"interrupt.NotifyOnSignal()", "interrupt: NotifyOnSignal is for programs outside the kernel"},
+		{"interrupt.Begin()", "interrupt: Begin is called by the kernel"},
+		{"display.SetSink(nil)", "display: SetSink is reserved for the kernel"},
+	} {
+		_, err := i.EvalWithContext(t.Context(), tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	// What cells may call still works.
+	if v, err := i.Eval("interrupt.Requested()"); err != nil || v.Bool() {
+		t.Errorf("interrupt.Requested() = %v, %v", v, err)
+	}
+}
