@@ -57,7 +57,7 @@ func (g *implicitGeom) offsets(off []int) {
 }
 
 // planar copies image n of src (NHWC) into the zero-padded planar buffer dst.
-func (g *implicitGeom) planar(src []float32, n int, dst []float32, gather func(dst, src []float32, stride int)) {
+func (g *implicitGeom) planar(src []float32, n int, dst []float32, bk *Backend) {
 	dst = dst[:g.srcLen]
 	clear(dst)
 	for y := 0; y < g.Hs; y++ {
@@ -65,15 +65,13 @@ func (g *implicitGeom) planar(src []float32, n int, dst []float32, gather func(d
 		if yy >= g.Hp {
 			break
 		}
-		row := src[(n*g.Hs+y)*g.Ws*g.Cs : (n*g.Hs+y+1)*g.Ws*g.Cs]
+		r0 := (n*g.Hs + y) * g.Ws * g.Cs
 		xmax := min(g.Ws, g.Wp-g.pl)
 		if g.Cs == 1 {
-			copy(dst[yy*g.Wp+g.pl:yy*g.Wp+g.pl+xmax], row[:xmax])
+			copy(dst[yy*g.Wp+g.pl:yy*g.Wp+g.pl+xmax], src[r0:r0+xmax])
 			continue
 		}
-		for c := 0; c < g.Cs; c++ {
-			gather(dst[c*g.plane+yy*g.Wp+g.pl:c*g.plane+yy*g.Wp+g.pl+xmax], row[c:], g.Cs)
-		}
+		bk.toPlanar(src[r0:], xmax, g.Cs, g.Cs, dst[yy*g.Wp+g.pl:], g.plane)
 	}
 }
 
@@ -207,11 +205,11 @@ func (j *implicitJob) run(part, parts int) {
 	src := grow(&ps.col, g.srcLen)
 	switch j.mode {
 	case convForward, convBackData:
-		yT := grow(&ps.t, g.Cop*g.Qpad)
+		yT := grow(&ps.t, max(g.Cop, 8)*g.Qpad) // 8 rows for the transposing scatter
 		for n := n0; n < n1; n++ {
-			g.planar(j.src, n, src, j.bk.gatherSlice)
+			g.planar(j.src, n, src, j.bk)
 			j.bk.implicitGemm(g, j.apack, src, j.offs, yT)
-			j.bk.scatterImage(g, yT, n, j.dst, j.bias, j.act)
+			j.bk.scatterImage(ps, g, yT, n, j.dst, j.bias, j.act)
 		}
 	case convBackFilter:
 		// dy of one image, transposed to [Cop][Qpad] with zeros in the junk columns and
@@ -226,12 +224,10 @@ func (j *implicitJob) run(part, parts int) {
 			ones[i] = 1
 		}
 		for n := n0; n < n1; n++ {
-			g.planar(j.src, n, src, j.bk.gatherSlice)
+			g.planar(j.src, n, src, j.bk)
 			for oy := 0; oy < g.Ho; oy++ {
 				base := ((n*g.Ho + oy) * g.Wo) * F
-				for f := 0; f < F; f++ {
-					j.bk.gatherSlice(dyT[f*g.Qpad+oy*g.Wp:f*g.Qpad+oy*g.Wp+g.Wo], j.dy[base+f:], F)
-				}
+				j.bk.toPlanar(j.dy[base:], g.Wo, F, F, dyT[oy*g.Wp:], g.Qpad)
 			}
 			for f0 := 0; f0 < g.Cop; f0 += mr {
 				a := &dyT[f0*g.Qpad]
@@ -263,21 +259,65 @@ func (bk *Backend) implicitGemm(g *implicitGeom, apack, src []float32, offs []in
 	}
 }
 
-// scatter writes act(yT + bias) for image n into dst (NHWC, Ho×Wo×Co), skipping junk columns.
-func (bk *Backend) scatterImage(g *implicitGeom, yT []float32, n int, dst, bias []float32, act accel.Activation) {
+// scatterImage writes act(yT + bias) for image n into dst (NHWC, Ho×Wo×Co), skipping
+// junk columns. With at most 8 channels whole 8-pixel blocks go through register
+// transposes; the rest, channel by channel.
+func (bk *Backend) scatterImage(ps *partScratch, g *implicitGeom, yT []float32, n int, dst, bias []float32, act accel.Activation) {
 	Co := g.Co
 	relu := act == accel.ReLU
+	b8 := &ps.bias8
+	*b8 = [8]float32{}
+	if bias != nil && Co <= 8 {
+		copy(b8[:], bias[:Co])
+	}
 	for oy := 0; oy < g.Ho; oy++ {
 		row := dst[(n*g.Ho+oy)*g.Wo*Co : (n*g.Ho+oy+1)*g.Wo*Co]
-		for f := 0; f < Co; f++ {
-			b := float32(0)
-			if bias != nil {
-				b = bias[f]
+		n8 := 0
+		if Co <= 8 {
+			n8 = g.Wo / 8
+			// The last block's spill must stay inside this image: later rows and the
+			// tail are written after it, other images may belong to another goroutine.
+			left := (g.Ho - oy) * g.Wo * Co
+			for n8 > 0 && (8*n8-1)*Co+8 > left {
+				n8--
 			}
-			bk.scatter(g.Wo, &yT[f*g.Qpad+oy*g.Wp], &row[f], Co, b, relu)
+			if n8 > 0 {
+				bk.tOut(n8, &yT[oy*g.Wp], g.Qpad, &row[0], Co, &b8[0], relu)
+			}
+		}
+		if rest := g.Wo - 8*n8; rest > 0 {
+			for f := 0; f < Co; f++ {
+				b := float32(0)
+				if bias != nil {
+					b = bias[f]
+				}
+				bk.scatter(rest, &yT[f*g.Qpad+oy*g.Wp+8*n8], &row[8*n8*Co+f], Co, b, relu)
+			}
 		}
 		if act != accel.Linear && !relu {
 			applyAct(row, act)
+		}
+	}
+}
+
+// toPlanar copies n pixels of nch channels, pixel stride pix, from src (NHWC) into the
+// rows dst[c·ld:], c < nch: by 8×8 register transposes where the eight-lane reads stay
+// inside src, by strided gathers for the rest.
+func (bk *Backend) toPlanar(src []float32, n, pix, nch int, dst []float32, ld int) {
+	for c0 := 0; c0 < nch; c0 += 8 {
+		cn := min(8, nch-c0)
+		n8 := n / 8
+		for n8 > 0 && (8*n8-1)*pix+c0+8 > len(src) {
+			n8--
+		}
+		if n8 > 0 {
+			_ = dst[(cn-1+c0)*ld+8*n8-1]
+			bk.tIn(n8, &src[c0], pix, &dst[c0*ld], ld, cn)
+		}
+		if rest := n - 8*n8; rest > 0 {
+			for c := c0; c < c0+cn; c++ {
+				bk.gatherSlice(dst[c*ld+8*n8:c*ld+n], src[8*n8*pix+c:], pix)
+			}
 		}
 	}
 }

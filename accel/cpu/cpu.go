@@ -41,6 +41,8 @@ type Backend struct {
 	reluBackward reluBackwardFunc
 	packBT       packBT16Func
 	gather       gatherFunc
+	tOut         transposeOut8Func
+	tIn          transposeIn8Func
 	biasReLU     biasReLUFunc
 	scatter      scatterFunc
 	simd         bool
@@ -54,7 +56,7 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward, packBT: asmPackBT16, gather: asmGather,
+		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward, packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
 			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
 	}
 	return NewGeneric()
@@ -63,7 +65,7 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric, packBT: packBT16Generic, gather: gatherGeneric,
+	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric, packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

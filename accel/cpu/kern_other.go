@@ -30,3 +30,8 @@ var asmReLUBackward reluBackwardFunc = reluBackwardGeneric
 var asmPackBT16 packBT16Func = packBT16Generic
 
 var asmGather gatherFunc = gatherGeneric
+
+var (
+	asmTransposeOut8 transposeOut8Func = transposeOut8Generic
+	asmTransposeIn8  transposeIn8Func  = transposeIn8Generic
+)

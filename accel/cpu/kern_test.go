@@ -86,6 +86,28 @@ func TestMicroKernelsMatchPortable(t *testing.T) {
 		packBT16Generic(k8, &b[0], ldb, &d1[0])
 		compareSlices(t, "transposing pack", d0, d1, 0)
 	}
+	for _, n8 := range []int{1, 3} {
+		for _, pix := range []int{1, 6, 8, 16} {
+			src := fill(8*(8*n8+2) + 8)
+			bias := fill(8)
+			for _, relu := range []bool{false, true} {
+				d0 := fill(8*n8*pix + 8)
+				d1 := append([]float32(nil), d0...)
+				asmTransposeOut8(n8, &src[0], 8*n8+2, &d0[0], pix, &bias[0], relu)
+				transposeOut8Generic(n8, &src[0], 8*n8+2, &d1[0], pix, &bias[0], relu)
+				compareSlices(t, "transposing scatter", d0, d1, 1)
+			}
+			for nch := 1; nch <= 8; nch++ {
+				in := fill(8*n8*pix + 8)
+				ld := 8*n8 + 3
+				d0 := fill(8 * ld)
+				d1 := append([]float32(nil), d0...)
+				asmTransposeIn8(n8, &in[0], pix, &d0[0], ld, nch)
+				transposeIn8Generic(n8, &in[0], pix, &d1[0], ld, nch)
+				compareSlices(t, "transposing gather", d0, d1, 0)
+			}
+		}
+	}
 	for _, n := range []int{1, 7, 8, 9, 30} {
 		for _, stride := range []int{1, 6, 16} {
 			src := fill(n * stride)

@@ -90,12 +90,13 @@ type scratch struct {
 
 // partScratch is the private memory of one part of a parallel call.
 type partScratch struct {
-	a, b []float32 // packed panels of A and B
-	b2   []float32 // a part's partial filter gradient
-	col  []float32 // per-part im2col rows or padded planar image
-	t    []float32 // per-part transposed output tile of an implicit convolution
-	tile [mr * nr]float32
-	ep   epilogue // a column part's slice of the bias
+	a, b  []float32 // packed panels of A and B
+	b2    []float32 // a part's partial filter gradient
+	col   []float32 // per-part im2col rows or padded planar image
+	t     []float32 // per-part transposed output tile of an implicit convolution
+	tile  [mr * nr]float32
+	ep    epilogue // a column part's slice of the bias
+	bias8 [8]float32
 }
 
 // getScratch takes a scratch from the backend's free list, or makes one. A sync.Pool would
