@@ -134,7 +134,7 @@ func (c *cell) cellError(err error, off int) *CellError {
 		}
 		return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}}
 	case errors.As(err, &p):
-		msg := unrename(fmt.Sprint(p.Value))
+		msg := goMessage(unrename(fmt.Sprint(p.Value)))
 		name := "panic"
 		if strings.HasPrefix(msg, "os.Exit(") {
 			name = "Exit"
@@ -197,4 +197,24 @@ func (s *Session) traceback(frames []string) []string {
 		out = append(out, fmt.Sprintf("%s: in %s", loc, unrename(fn)))
 	}
 	return out
+}
+
+// goMessages maps the messages of panics that yaegi raises through reflect to the runtime
+// errors Go reports for the same mistakes.
+var goMessages = map[string]string{
+	"reflect: call of reflect.Value.Field on zero Value": "runtime error: invalid memory address or nil pointer dereference",
+	"reflect: call of reflect.Value.Elem on zero Value":  "runtime error: invalid memory address or nil pointer dereference",
+	"reflect.Value.Call: call of nil function":           "runtime error: invalid memory address or nil pointer dereference",
+	"reflect: slice index out of range":                  "runtime error: index out of range",
+	"reflect: array index out of range":                  "runtime error: index out of range",
+	"reflect.Value.Slice: slice index out of bounds":     "runtime error: slice bounds out of range",
+	"reflect.Value.Slice3: slice index out of bounds":    "runtime error: slice bounds out of range",
+	"reflect: string index out of range":                 "runtime error: index out of range",
+}
+
+func goMessage(msg string) string {
+	if m, ok := goMessages[msg]; ok {
+		return m
+	}
+	return msg
 }
