@@ -35,6 +35,22 @@
 // backward pass on reused buffers, which Sequential's training loop uses so that a training
 // step does not allocate.
 //
+// # Training speed
+//
+// Sequential's training loop (Fit) runs a fixed schedule of the layers' kernels on buffers
+// sized at the first step; after it, a step allocates nothing. Three fusions keep it close to
+// the cost of the kernels themselves, each switched on only while Fit runs:
+//
+//   - softmax + sparse categorical cross-entropy: the last layer computes logits and the
+//     backward pass starts from (p - onehot)/batch (SoftmaxKernel, FusedLoss);
+//   - plain SGD inside Dense: W ← W - lr·xᵀ·g is one matrix product accumulating into W,
+//     so the gradient is never stored (PlainSGD, FusedSGD);
+//   - ReLU before max pooling: the pooling layer masks its (smaller) output gradient and
+//     the convolution skips its ReLU backward (ReLUProducer, ReLUMaskingPool).
+//
+// Images stay uint8 in memory: Fit converts each batch to float32 through the scaled view's
+// table.
+//
 // # Errors
 //
 // Programming errors (mismatching shapes, wrong dtypes) panic with an *Error whose text starts
