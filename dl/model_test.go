@@ -387,3 +387,28 @@ func TestHistoryAndModelRender(t *testing.T) {
 		t.Errorf("History.String():\n%s", s)
 	}
 }
+
+// TestFrozenWeightsStayFixed freezes the first Dense of a model after it trained once:
+// Fit must leave its weights alone (the fused SGD path included) and train the rest.
+func TestFrozenWeightsStayFixed(t *testing.T) {
+	dl.SetSeed(6)
+	m := compile(dl.NewSequential(layers.Dense(4, layers.ReLU), layers.Dense(2, layers.Softmax)))
+	x, y := dl.RandomUniform(0, 1, 64, 3), dl.FromInts(make([]int, 64))
+	m.Fit(x, y, dl.Verbose(0))
+	frozen := m.Layers()[0].Weights()
+	for _, w := range frozen {
+		w.SetTrainable(false)
+	}
+	before := frozen[0].Float32s()
+	head := m.Layers()[1].Weights()[0].Float32s()
+	m.Fit(x, y, dl.Verbose(0))
+	if !equal(before, frozen[0].Float32s()) {
+		t.Error("a frozen kernel changed")
+	}
+	if equal(head, m.Layers()[1].Weights()[0].Float32s()) {
+		t.Error("the trainable head did not change")
+	}
+	if got := m.SummaryString(); !strings.Contains(got, "Trainable params: 10\nNon-trainable params: 16\n") {
+		t.Errorf("summary:\n%s", got)
+	}
+}

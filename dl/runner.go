@@ -31,6 +31,31 @@ type runner struct {
 	// ReLU producers followed by max pooling: the pooling layer applies the ReLU mask.
 	reluProducers []ReLUProducer
 	reluPools     []ReLUMaskingPool
+
+	trainable []bool // the weights' trainable flags when the runner was made
+}
+
+// current reports whether the runner still matches the model's trainable flags.
+func (r *runner) current(m *Sequential) bool {
+	i := 0
+	for _, l := range m.layers {
+		for _, w := range l.Weights() {
+			if i >= len(r.trainable) || r.trainable[i] != w.trainable {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(r.trainable)
+}
+
+func allTrainable(ws []*Tensor) bool {
+	for _, w := range ws {
+		if !w.trainable {
+			return false
+		}
+	}
+	return true
 }
 
 // autodiffKernel runs a Layer that has no Kernel through Call and autodiff.
@@ -60,9 +85,10 @@ func (a *autodiffKernel) Backward(dy *Tensor, needDx bool) *Tensor {
 	return g
 }
 
-// runnerFor returns the model's runner, making it at first use after Build or Compile.
+// runnerFor returns the model's runner, making it at first use after Build or Compile, or
+// after a weight was frozen or unfrozen.
 func (m *Sequential) runnerFor() *runner {
-	if m.run != nil {
+	if m.run != nil && m.run.current(m) {
 		return m.run
 	}
 	r := &runner{row: 1}
@@ -90,15 +116,17 @@ func (m *Sequential) runnerFor() *runner {
 	fused := map[*Tensor]bool{}
 	if _, ok := m.optimizer.(PlainSGD); ok {
 		for i, st := range r.stages {
-			if f, ok := st.(FusedSGD); ok {
+			ws := m.layers[i].Weights()
+			if f, ok := st.(FusedSGD); ok && allTrainable(ws) {
 				r.fusedSGD = append(r.fusedSGD, f)
-				for _, w := range m.layers[i].Weights() {
+				for _, w := range ws {
 					fused[w] = true
 				}
 			}
 		}
 	}
 	for _, w := range m.Weights() {
+		r.trainable = append(r.trainable, w.trainable)
 		if w.trainable {
 			r.vars = append(r.vars, w)
 			if !fused[w] {
