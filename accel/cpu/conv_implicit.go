@@ -25,9 +25,11 @@ type implicitGeom struct {
 	Hs, Ws, Cs, pt, pl int
 	KH, KW, Co         int
 	Ho, Wo             int
-	Hp, Wp, plane      int // padded planar source
-	K, Q, Qpad, Cop    int // GEMM depth, output columns (with junk), padded to nr, Co padded to mr
-	srcLen             int // planar buffer length, including slack read by junk columns
+	Hp, Wp, plane      int  // padded planar source
+	K, Q, Qpad, Cop    int  // GEMM depth, output columns (with junk), padded to nr, Co padded to mr
+	Qy                 int  // row stride of yT: Qpad, or more when tiles are row-aligned
+	rowTiles           bool // tiles start at each output row (fewer junk columns)
+	srcLen             int  // planar buffer length, including slack read by junk columns
 }
 
 func newImplicitGeom(Hs, Ws, Cs, pt, pl, KH, KW, Co, Ho, Wo int) implicitGeom {
@@ -39,7 +41,15 @@ func newImplicitGeom(Hs, Ws, Cs, pt, pl, KH, KW, Co, Ho, Wo int) implicitGeom {
 	g.Qpad = (g.Q + nr - 1) / nr * nr
 	g.Cop = (Co + mr - 1) / mr * mr
 	maxOff := (Cs-1)*g.plane + (KH-1)*g.Wp + KW - 1
-	g.srcLen = max(Cs*g.plane, maxOff+g.Qpad)
+	// Tiles aligned to output rows waste fewer columns when a row is a little short of a
+	// multiple of nr (a 14-wide row: 16 of 16 vs 18 of 18·k linear columns).
+	tpr := (Wo + nr - 1) / nr
+	g.Qy = g.Qpad
+	if Ho*tpr*nr < g.Qpad {
+		g.rowTiles = true
+		g.Qy = max(g.Qpad, ((Ho-1)*g.Wp+tpr*nr+nr-1)/nr*nr)
+	}
+	g.srcLen = max(Cs*g.plane, maxOff+g.Qy)
 	return g
 }
 
@@ -205,7 +215,7 @@ func (j *implicitJob) run(part, parts int) {
 	src := grow(&ps.col, g.srcLen)
 	switch j.mode {
 	case convForward, convBackData:
-		yT := grow(&ps.t, max(g.Cop, 8)*g.Qpad) // 8 rows for the transposing scatter
+		yT := grow(&ps.t, max(g.Cop, 8)*g.Qy) // 8 rows for the transposing scatter
 		for n := n0; n < n1; n++ {
 			g.planar(j.src, n, src, j.bk)
 			j.bk.implicitGemm(g, j.apack, src, j.offs, yT)
@@ -245,16 +255,31 @@ func (j *implicitJob) run(part, parts int) {
 	}
 }
 
-// implicitGemm computes yT[Cop][Qpad] = A · B for one image whose padded planar copy is src.
+// implicitGemm computes yT[Cop][Qy] = A · B for one image whose padded planar copy is src:
+// every column when tiles run linearly, the first ⌈Wo/nr⌉·nr columns of each output row
+// when they are row-aligned.
 func (bk *Backend) implicitGemm(g *implicitGeom, apack, src []float32, offs []int, yT []float32) {
+	if !g.rowTiles {
+		for jr := 0; jr < g.Qpad; jr += nr {
+			bk.implicitTile(g, apack, src, offs, yT, jr)
+		}
+		return
+	}
+	for oy := 0; oy < g.Ho; oy++ {
+		for ox := 0; ox < g.Wo; ox += nr {
+			bk.implicitTile(g, apack, src, offs, yT, oy*g.Wp+ox)
+		}
+	}
+}
+
+// implicitTile computes the columns jr..jr+nr-1 of yT for all channel panels.
+func (bk *Backend) implicitTile(g *implicitGeom, apack, src []float32, offs []int, yT []float32, jr int) {
 	kern := bk.offB
-	for jr := 0; jr < g.Qpad; jr += nr {
-		for q := 0; q < g.Cop/mr; q++ {
-			panel := apack[q*mr*g.K:]
-			for pc := 0; pc < g.K; pc += kc {
-				kcb := min(kc, g.K-pc)
-				kern(kcb, &panel[pc*mr], &src[jr], &offs[pc], &yT[q*mr*g.Qpad+jr], g.Qpad, pc > 0)
-			}
+	for q := 0; q < g.Cop/mr; q++ {
+		panel := apack[q*mr*g.K:]
+		for pc := 0; pc < g.K; pc += kc {
+			kcb := min(kc, g.K-pc)
+			kern(kcb, &panel[pc*mr], &src[jr], &offs[pc], &yT[q*mr*g.Qy+jr], g.Qy, pc > 0)
 		}
 	}
 }
@@ -282,7 +307,7 @@ func (bk *Backend) scatterImage(ps *partScratch, g *implicitGeom, yT []float32, 
 				n8--
 			}
 			if n8 > 0 {
-				bk.tOut(n8, &yT[oy*g.Wp], g.Qpad, &row[0], Co, &b8[0], relu)
+				bk.tOut(n8, &yT[oy*g.Wp], g.Qy, &row[0], Co, &b8[0], relu)
 			}
 		}
 		if rest := g.Wo - 8*n8; rest > 0 {
@@ -291,7 +316,7 @@ func (bk *Backend) scatterImage(ps *partScratch, g *implicitGeom, yT []float32, 
 				if bias != nil {
 					b = bias[f]
 				}
-				bk.scatter(rest, &yT[f*g.Qpad+oy*g.Wp+8*n8], &row[8*n8*Co+f], Co, b, relu)
+				bk.scatter(rest, &yT[f*g.Qy+oy*g.Wp+8*n8], &row[8*n8*Co+f], Co, b, relu)
 			}
 		}
 		if act != accel.Linear && !relu {
