@@ -29,6 +29,7 @@ type config struct {
 	verboseSet   bool
 	shuffle      bool
 	xVal, yVal   *Tensor
+	valSplit     float64
 	out          io.Writer
 	initialEpoch int
 }
@@ -52,6 +53,11 @@ func Shuffle(on bool) Option { return func(c *config) { c.shuffle = on } }
 // ValidationData makes Fit evaluate the model on x, y after each epoch and report val_loss
 // and the val_ metrics.
 func ValidationData(x, y *Tensor) Option { return func(c *config) { c.xVal, c.yVal = x, y } }
+
+// ValidationSplit makes Fit hold out the last fraction (0 < f < 1) of the samples, taken
+// before shuffling, and evaluate the model on them after each epoch, as Keras's
+// validation_split. ValidationData takes precedence.
+func ValidationSplit(f float64) Option { return func(c *config) { c.valSplit = f } }
 
 // LogTo sends the log lines to w instead of standard output.
 func LogTo(w io.Writer) Option { return func(c *config) { c.out = w } }
@@ -97,6 +103,13 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 	m.mustCompile("Fit")
 	checkXY("Fit", x, y)
 	c := newConfig(1, opts)
+	if c.xVal == nil && c.valSplit != 0 {
+		if c.valSplit <= 0 || c.valSplit >= 1 {
+			panicf("Fit", nil, "validation split %v must be between 0 and 1", c.valSplit)
+		}
+		k := int(float64(x.shape[0]) * (1 - c.valSplit))
+		x, y, c.xVal, c.yVal = x.Slice(0, k), y.Slice(0, k), x.Slice(k, x.shape[0]), y.Slice(k, y.Size())
+	}
 	if c.xVal != nil {
 		checkXY("Fit (validation data)", c.xVal, c.yVal)
 	}

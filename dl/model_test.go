@@ -412,3 +412,16 @@ func TestFrozenWeightsStayFixed(t *testing.T) {
 		t.Errorf("summary:\n%s", got)
 	}
 }
+
+func TestValidationSplitHoldsOutTheLastSamples(t *testing.T) {
+	m := compile(dl.NewSequential(layers.Dense(2, layers.Softmax)))
+	x, y := dl.RandomUniform(0, 1, 100, 3), dl.FromInts(make([]int, 100))
+	var out bytes.Buffer
+	h := m.Fit(x, y, dl.ValidationSplit(0.2), dl.Verbose(2), dl.LogTo(&out))
+	if !strings.HasPrefix(out.String(), "Train on 80 samples, validate on 20 samples\n80/80 - ") {
+		t.Errorf("log:\n%s", out.String())
+	}
+	if len(h.Get("val_loss")) != 1 {
+		t.Errorf("History keys %v", h.Keys())
+	}
+}
