@@ -231,6 +231,7 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 		}
 	}
 	addRenameEdits(r, u, u.file, s.renames, local)
+	s.addVariadicEdits(r, u, u.file)
 	addGoEdits(r, u, u.file)
 	addRangeIntEdits(r, u, u.file, s.isIntGlobal)
 	r.sort()
@@ -362,6 +363,7 @@ func (c *cell) stmtRewriter(u *unit) *rewriter {
 	r := &rewriter{code: c.code, p: c.p}
 	st := u.stmts[0]
 	addRenameEdits(r, u, st, c.s.renames, nil)
+	c.s.addVariadicEdits(r, u, st)
 	addGoEdits(r, u, st)
 	addRangeIntEdits(r, u, st, c.s.isIntGlobal)
 	addCommaOkEdit(r, u, st)

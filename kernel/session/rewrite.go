@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -19,6 +20,8 @@ import (
 //     expression is recognisably an integer (yaegi crashes on range-over-int).
 //   - a type declared again under an earlier name is declared under a fresh internal name,
 //     and later references follow it (yaegi silently ignores a redeclared type).
+//   - a compiled function's variadic interface arguments are passed as a slice
+//     (pkg.F(a, b) becomes pkg.F([]pkg.I{a, b}...)): yaegi panics on a cell's type there.
 //
 // Edits replace byte ranges of the cell. Text copied from the cell after synthetic text is
 // preceded by a /*line*/ comment, so every position yaegi reports still points into the
@@ -32,10 +35,11 @@ type edit struct {
 }
 
 type rewriter struct {
-	code  string
-	p     cellPos
-	edits []edit
-	n     int // counter for fresh names
+	code   string
+	p      cellPos
+	edits  []edit
+	n      int          // counter for fresh names
+	active map[int]bool // edits being rendered: an edit may copy its own range
 }
 
 func (r *rewriter) add(start, end int, render func(r *rewriter) string) {
@@ -57,8 +61,8 @@ func (r *rewriter) text(a, b int) string {
 	var sb strings.Builder
 	cur := a
 	synthetic := false
-	for _, e := range r.edits {
-		if e.start < cur || e.end > b || e.start < a {
+	for i, e := range r.edits {
+		if e.start < cur || e.end > b || e.start < a || r.active[i] {
 			continue
 		}
 		if e.start > cur {
@@ -67,7 +71,12 @@ func (r *rewriter) text(a, b int) string {
 			}
 			sb.WriteString(r.code[cur:e.start])
 		}
+		if r.active == nil {
+			r.active = map[int]bool{}
+		}
+		r.active[i] = true
 		sb.WriteString(e.render(r))
+		delete(r.active, i)
 		synthetic = true
 		cur = e.end
 	}
@@ -312,4 +321,75 @@ func addRenameEdits(r *rewriter, u *unit, root ast.Node, renames map[string]stri
 		r.add(s, e, func(*rewriter) string { return to })
 	})
 	// Declaration names themselves (TypeSpec.Name is visited by identUses as an Ident).
+}
+
+// addVariadicEdits rewrites calls of compiled functions whose variadic parameter is an
+// interface, f(a, b) into f([]pkg.Iface{a, b}...): yaegi panics when it passes a value of
+// a type declared in a cell as a variadic interface argument directly, and converts it
+// fine in a slice literal. Package functions (pkg.F) and methods of session variables
+// (model.Add) are recognised.
+func (s *Session) addVariadicEdits(r *rewriter, u *unit, root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || call.Ellipsis.IsValid() || len(call.Args) == 0 {
+			return true
+		}
+		ft := s.compiledFuncType(call.Fun)
+		if ft == nil || !ft.IsVariadic() || len(call.Args) < ft.NumIn() {
+			return true
+		}
+		elem := ft.In(ft.NumIn() - 1).Elem()
+		if elem.Kind() != reflect.Interface || elem.NumMethod() == 0 || elem.Name() == "" {
+			return true
+		}
+		qual := ""
+		for name, p := range s.imported {
+			if p == elem.PkgPath() {
+				qual = name
+				break
+			}
+		}
+		if qual == "" {
+			return true
+		}
+		typ := qual + "." + elem.Name()
+		first := call.Args[ft.NumIn()-1]
+		last := call.Args[len(call.Args)-1]
+		a, _ := nodeRange(u, first)
+		_, b := nodeRange(u, last)
+		r.add(a, b, func(r *rewriter) string {
+			return "[]" + typ + "{" + r.orig(a, b) + "}..."
+		})
+		return true
+	})
+}
+
+// compiledFuncType returns the type of the compiled function or method fun names, or nil:
+// pkg.F for an imported package, or v.M for a session variable v.
+func (s *Session) compiledFuncType(fun ast.Expr) reflect.Type {
+	sel, ok := fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	x, ok := sel.X.(*ast.Ident)
+	if !ok || x.Obj != nil {
+		return nil
+	}
+	if p, ok := s.imported[x.Name]; ok && !s.isGlobal(x.Name) {
+		if v, ok := exportsOf(p)[sel.Sel.Name]; ok && v.Kind() == reflect.Func {
+			return v.Type()
+		}
+		return nil
+	}
+	if g := s.globals[x.Name]; g == nil || g.kind != "var" {
+		return nil
+	}
+	v, err := s.i.Eval(x.Name)
+	if err != nil || !v.IsValid() {
+		return nil
+	}
+	if m := v.MethodByName(sel.Sel.Name); m.IsValid() {
+		return m.Type()
+	}
+	return nil
 }
