@@ -83,14 +83,11 @@ func opName(t *Tensor) string {
 	return "a variable"
 }
 
-// Variable returns a trainable float32 tensor named name that holds init's values (t itself
-// when init is float32, not a copy): a weight that optimizers update.
+// Variable returns a new trainable float32 tensor named name holding a copy of init's
+// values, as tf.Variable does: a weight that optimizers update.
 func Variable(init *Tensor, name string) *Tensor {
-	v := init.AsFloat32()
-	if v.IsScaledView() || v == init && init.node != nil {
-		v = v.Clone()
-	}
-	v.name, v.requiresGrad, v.trainable, v.node = name, true, true, nil
+	v := init.AsFloat32().Clone()
+	v.name, v.requiresGrad, v.trainable = name, true, true
 	return v
 }
 
