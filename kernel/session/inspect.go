@@ -61,6 +61,28 @@ func (s *Session) Inspect(code string, cursor, detailLevel int) (display.Bundle,
 			sig = reflectSignature(qual+"."+name, sym)
 		}
 		extra = "package " + p
+	case qual != "" && s.isGlobal(qual):
+		// A method or field of a session variable: document it from its type's package.
+		v, err := s.i.Eval(qual)
+		if err != nil || !v.IsValid() {
+			return display.Bundle{}, false
+		}
+		t := v.Type()
+		m, ok := t.MethodByName(name)
+		if !ok {
+			return display.Bundle{}, false
+		}
+		base := t
+		for base.Kind() == reflect.Pointer {
+			base = base.Elem()
+		}
+		if base.PkgPath() != "" {
+			sig, docText = methodDoc(base.PkgPath(), base.Name(), name)
+			extra = "method of " + base.String()
+		}
+		if sig == "" {
+			sig = "func (" + t.String() + ") " + name + strings.TrimPrefix(m.Type.String(), "func")
+		}
 	case qual == "" && s.isGlobal(name):
 		g := s.globals[name]
 		sig, docText = g.decl, g.doc
@@ -200,4 +222,30 @@ func packageSynopsis(p string) string {
 		return d.Synopsis(d.Doc)
 	}
 	return ""
+}
+
+// methodDoc returns the declaration and doc comment of method name of type typ in package p.
+func methodDoc(p, typ, name string) (sig, text string) {
+	d := loadDoc(p)
+	if d == nil {
+		return "", ""
+	}
+	f, _ := docFsets.Load(p)
+	fset := f.(*token.FileSet)
+	for _, t := range d.Types {
+		if t.Name != typ {
+			continue
+		}
+		for _, m := range t.Methods {
+			if m.Name == name {
+				c := *m.Decl
+				c.Body, c.Doc = nil, nil
+				var b bytes.Buffer
+				if printer.Fprint(&b, fset, &c) == nil {
+					return b.String(), m.Doc
+				}
+			}
+		}
+	}
+	return "", ""
 }

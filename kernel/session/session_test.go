@@ -200,7 +200,7 @@ func TestStdin(t *testing.T) {
 
 func TestCompleteInspectIsComplete(t *testing.T) {
 	s := newSession(t)
-	if _, err, _ := run(t, s, "// Double doubles x.\nfunc Double(x int) int { return 2 * x }\ntype P struct{ Name string }\np := &P{\"a\"}\nπ := 3.14"); err != nil {
+	if _, err, _ := run(t, s, "// Double doubles x.\nfunc Double(x int) int { return 2 * x }\ntype P struct{ Name string }\np := &P{\"a\"}\nπ := 3.14\nh := display.NewHandle()"); err != nil {
 		t.Fatal(err)
 	}
 	completions := []struct {
@@ -230,6 +230,7 @@ func TestCompleteInspectIsComplete(t *testing.T) {
 		{"strings.ToUpper(", 10, []string{"func ToUpper(s string) string", "ToUpper returns s with all Unicode letters mapped to their upper case."}},
 		{"Double(3)", 2, []string{"func Double(x int) int", "Double doubles x.", "cell1.go:2:1"}},
 		{"display.HTML", 10, []string{"func HTML(s string) Bundle"}},
+		{"h.Show(", 3, []string{"func (h *Handle) Show(v any)", "the first call adds a new output"}},
 	}
 	for _, c := range inspects {
 		d, ok := s.Inspect(c.code, c.cursor, 0)
