@@ -39,6 +39,7 @@ func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
 		return nil, err
 	}
 	var result *display.Bundle
+	var deferred []*unit
 	for i := range c.units {
 		u := &c.units[i]
 		var err error
@@ -46,6 +47,10 @@ func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
 		case declUnit:
 			err = c.evalDecl(ctx, u)
 		case stmtUnit:
+			if _, isDefer := u.stmts[0].(*ast.DeferStmt); isDefer {
+				deferred = append(deferred, u)
+				continue
+			}
 			if _, isExpr := u.stmts[0].(*ast.ExprStmt); isExpr && u.isLast {
 				result, err = c.evalResult(ctx, u)
 			} else {
@@ -53,8 +58,12 @@ func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
 			}
 		}
 		if err != nil {
+			c.runDeferred(ctx, deferred)
 			return nil, err
 		}
+	}
+	if err := c.runDeferred(ctx, deferred); err != nil {
+		return nil, err
 	}
 	if c.declaresMainOnly() {
 		// A Go program pasted whole: run it.
@@ -63,6 +72,24 @@ func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
 		}
 	}
 	return result, nil
+}
+
+// runDeferred runs the calls of the cell's top-level defer statements, last first, when the
+// cell ends (yaegi would keep them in its global frame and run them again after every later
+// evaluation). Their arguments are evaluated then, not at the defer statement. An
+// interrupted cell skips them (a deferred call must not be able to hold the kernel).
+func (c *cell) runDeferred(ctx context.Context, units []*unit) error {
+	var first error
+	for i := len(units) - 1; i >= 0; i-- {
+		u := units[i]
+		call := u.stmts[0].(*ast.DeferStmt).Call
+		r := c.stmtRewriter(u)
+		a, b := nodeRange(u, call)
+		if _, err := c.s.eval(ctx, ";"+c.p.lineDirective(a)+r.text(a, b)); err != nil && first == nil {
+			first = c.cellError(err, a)
+		}
+	}
+	return first
 }
 
 // mainName is the internal name of a cell's func main.

@@ -77,6 +77,8 @@ func TestCells(t *testing.T) {
 		{desc: "syntax error names the cell", src: "x := 1\nfunc (", err: "SyntaxError: cell24.go:3:1: expected"},
 		{desc: "os.Exit is an error", src: "os.Exit(3)", err: "Exit: cell25.go:1:1: os.Exit(3)"},
 		{desc: "session survives", src: "x", res: "2"},
+		{desc: "top-level defer runs at the end of the cell", src: "defer fmt.Println(\"deferred 1\")\ndefer fmt.Println(\"deferred 2\")\nfmt.Println(\"body\")", stdout: "body\ndeferred 2\ndeferred 1\n"},
+		{desc: "and not again later", src: "fmt.Println(\"next\")", stdout: "next\n"},
 		{desc: "a pasted Go program runs", src: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"from main\")\n}", stdout: "from main\n"},
 		{desc: "main does not run again", src: "func other() {}\nconst c = 1"},
 		{desc: "main called explicitly", src: "main()", stdout: "from main\n"},
