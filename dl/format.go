@@ -127,13 +127,12 @@ func writeNested(b *strings.Builder, shape []int, d, off int, strs map[int]strin
 
 // numFormat is the common format of a tensor's printed numbers.
 type numFormat struct {
-	integer  bool // integer dtype
-	integral bool // float values that are all whole: printed as "3."
-	sci      bool
-	neg      bool // some value is negative: positive ones get a space for the sign
-	prec     int  // fraction digits (fixed) or mantissa digits (sci)
-	intW     int  // width of the part before the point
-	fracW    int  // width of the part after the point
+	integer bool // integer dtype
+	sci     bool
+	neg     bool // some value is negative: positive ones get a space for the sign
+	prec    int  // fraction digits (fixed) or mantissa digits (sci)
+	intW    int  // width of the part before the point
+	fracW   int  // width of the part after the point
 }
 
 func newNumFormat(t *Tensor, shown []int) *numFormat {
@@ -145,7 +144,6 @@ func newNumFormat(t *Tensor, shown []int) *numFormat {
 		return f
 	}
 	var maxAbs, minAbs float64 = 0, math.Inf(1)
-	f.integral = true
 	for _, i := range shown {
 		v := t.at(i)
 		if !isFinite(v) {
@@ -157,11 +155,8 @@ func newNumFormat(t *Tensor, shown []int) *numFormat {
 		if a > 0 {
 			minAbs = min(minAbs, a)
 		}
-		if v != math.Trunc(v) {
-			f.integral = false
-		}
 	}
-	if maxAbs >= 1e8 || (minAbs < 1e-4 && !f.integral) || (minAbs < math.Inf(1) && maxAbs/minAbs > 1e3 && !f.integral) {
+	if maxAbs >= 1e8 || minAbs < 1e-4 || (minAbs < math.Inf(1) && maxAbs/minAbs > 1e3) { // numpy's rule
 		f.sci = true
 	}
 	// Digits needed: the shortest representation of each value, capped.

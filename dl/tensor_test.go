@@ -121,6 +121,7 @@ func TestPrintLikeNumpy(t *testing.T) {
 		{"scalar", dl.Scalar(2.5), "2.5"},
 		{"3-D", dl.FromInt32([]int32{1, 2, 3, 4}, 2, 1, 2), "[[[1 2]]\n\n [[3 4]]]"},
 		{"scientific", dl.FromFloat32([]float32{1e-5, 1}), "[1.e-05 1.e+00]"},
+		{"scientific for a wide range", dl.FromFloat32([]float32{1, 10000}), "[1.e+00 1.e+04]"},
 		{"float32 digits", dl.FromFloat32([]float32{0.6039216, 0.05490196}), "[0.6039216  0.05490196]"},
 	}
 	for _, tc := range tests {
