@@ -394,6 +394,7 @@ func (c *cell) stmtRewriter(u *unit) *rewriter {
 	addGoEdits(r, u, st)
 	addRangeIntEdits(r, u, st, c.s.isIntGlobal)
 	addCommaOkEdit(r, u, st)
+	addCompoundWrap(r, u, st)
 	r.sort()
 	return r
 }

@@ -144,7 +144,14 @@ func (c *cell) cellError(err error, off int) *CellError {
 			e.Value = where + ": " + msg
 		}
 		e.Traceback = append(e.Traceback, "panic: "+msg)
-		e.Traceback = append(e.Traceback, c.s.traceback(c.s.filter.take())...)
+		for _, f := range c.s.traceback(c.s.filter.take()) {
+			// The function literal a top-level compound statement runs in (rewrite.go)
+			// is not the user's.
+			if strings.HasSuffix(f, ": in a function literal") && where != "" && sameLine(f, where) {
+				continue
+			}
+			e.Traceback = append(e.Traceback, f)
+		}
 		if where != "" {
 			e.Traceback = append(e.Traceback, where+": "+stmt)
 		}
@@ -217,4 +224,16 @@ func goMessage(msg string) string {
 		return m
 	}
 	return msg
+}
+
+// sameLine reports whether two "cellN.go:L:C..." positions are on the same line.
+func sameLine(a, b string) bool {
+	lineOf := func(s string) string {
+		parts := strings.SplitN(s, ":", 3)
+		if len(parts) < 3 {
+			return s
+		}
+		return parts[0] + ":" + parts[1]
+	}
+	return lineOf(a) == lineOf(b)
 }

@@ -20,6 +20,10 @@ import (
 //     expression is recognisably an integer (yaegi crashes on range-over-int).
 //   - a type declared again under an earlier name is declared under a fresh internal name,
 //     and later references follow it (yaegi silently ignores a redeclared type).
+//   - a top-level compound statement (if, for, switch, select, a block, a labeled
+//     statement) runs inside a function literal: yaegi mishandles comma-ok forms and type
+//     switches in the global scope. Variables it declares are local to it in Go anyway,
+//     and assignments to globals reach them through the closure.
 //   - a compiled function's variadic interface arguments are passed as a slice
 //     (pkg.F(a, b) becomes pkg.F([]pkg.I{a, b}...)): yaegi panics on a cell's type there.
 //
@@ -392,4 +396,18 @@ func (s *Session) compiledFuncType(fun ast.Expr) reflect.Type {
 		return m.Type()
 	}
 	return nil
+}
+
+// addCompoundWrap runs a top-level compound statement inside a function literal.
+func addCompoundWrap(r *rewriter, u *unit, st ast.Stmt) {
+	switch st.(type) {
+	case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt,
+		*ast.SelectStmt, *ast.BlockStmt, *ast.LabeledStmt:
+	default:
+		return
+	}
+	a, b := nodeRange(u, st)
+	r.add(a, b, func(r *rewriter) string {
+		return "func() { " + r.orig(a, b) + "\n}()"
+	})
 }

@@ -99,7 +99,8 @@ func splitCell(code string) []unit {
 			flush(off)
 			continue
 		}
-		if len(cur) == 0 && (t == token.FOR || t == token.IF || t == token.SWITCH) {
+		labeled := len(cur) == 2 && cur[0].t == token.IDENT && cur[1].t == token.COLON
+		if (len(cur) == 0 || labeled) && (t == token.FOR || t == token.IF || t == token.SWITCH) {
 			header = true
 		}
 		if depth == 0 && t == token.LBRACE {

@@ -1,0 +1,26 @@
+package session
+
+import "testing"
+
+// TestGoPatterns runs everyday Go at the top level of cells, the forms yaegi alone gets
+// wrong in its global scope included.
+func TestGoPatterns(t *testing.T) {
+	s := newSession(t)
+	runCells(t, s, []cellCase{
+		{desc: "comma-ok in an if header", src: "m := map[string]int{\"a\": 1}\nif v, ok := m[\"a\"]; ok { fmt.Println(\"found\", v) }", stdout: "found 1\n"},
+		{desc: "type switch", src: "var iv any = 2.5\nswitch x := iv.(type) {\ncase float64:\n\tfmt.Println(\"float\", x)\n}", stdout: "float 2.5\n"},
+		{desc: "range over a map", src: "for k, v := range m { fmt.Println(k, v) }", stdout: "a 1\n"},
+		{desc: "goroutines and a WaitGroup", src: "var wg sync.WaitGroup\ntotal := 0\nvar mu sync.Mutex\nfor i := 0; i < 4; i++ {\n\twg.Add(1)\n\tgo func(n int) { defer wg.Done(); mu.Lock(); total += n; mu.Unlock() }(i)\n}\nwg.Wait()\ntotal", res: "6"},
+		{desc: "select", src: "select {\ncase <-time.After(10 * time.Millisecond):\n\tfmt.Println(\"timeout\")\n}", stdout: "timeout\n"},
+		{desc: "labeled loops", src: "outer:\nfor i := 0; i < 3; i++ {\n\tfor j := 0; j < 3; j++ {\n\t\tif j == 1 { continue outer }\n\t\tif i == 2 { break outer }\n\t\tfmt.Print(i, j, \" \")\n\t}\n}", stdout: "0 0 1 0 "},
+		{desc: "a loop assigns a global", src: "count := 0\nfor i := 0; i < 5; i++ { count += i }\ncount", res: "10"},
+		{desc: "embedding", src: "type Base struct{ ID int }\nfunc (b Base) Describe() string { return fmt.Sprint(\"id \", b.ID) }\ntype Item struct {\n\tBase\n\tName string\n}\nItem{Base{7}, \"x\"}.Describe()", res: `"id 7"`},
+		{desc: "a generic function", src: "func Map[A, B any](xs []A, f func(A) B) []B { var out []B; for _, x := range xs { out = append(out, f(x)) }; return out }\nMap([]int{1, 2}, func(i int) int { return i * 2 })", res: "[2 4]"},
+		{desc: "a closure", src: "add := func(a, b int) int { return a + b }\nadd(2, 3)", res: "5"},
+		{desc: "sort", src: "xs := []int{3, 1, 2}\nsort.Ints(xs)\nxs", res: "[1 2 3]"},
+		{desc: "slices", src: "slices.Contains([]int{1, 2}, 2)", res: "true"},
+		{desc: "an error value", src: "var e error = fmt.Errorf(\"bad %d\", 3)\ne", res: "bad 3"},
+		{desc: "a duration", src: "time.Duration(1500) * time.Millisecond", res: "1.5s"},
+		{desc: "a large constant", src: "const big = 1 << 40\nbig", res: "1099511627776"},
+	})
+}
