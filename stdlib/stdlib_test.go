@@ -159,6 +159,9 @@ func TestMapTypesSeeCellTypes(t *testing.T) {
 		`func (c Card) HTML() string { return "<h1>" + c.Title + "</h1>" }`,
 		`type Plain struct{ N int }`,
 		`func (p Plain) String() string { return "plain!" }`,
+		`type Both struct{ S string }`,
+		`func (b Both) HTML() string { return "<i>" + b.S + "</i>" }`,
+		`func (b Both) String() string { return "both " + b.S }`,
 	} {
 		if _, err := i.Eval(src); err != nil {
 			t.Fatalf("%s: %v", src, err)
@@ -172,6 +175,8 @@ func TestMapTypesSeeCellTypes(t *testing.T) {
 		{`display.Render(Card{"hi"})`, display.MIMEHTML, "<h1>hi</h1>"},
 		{`display.Render(Card{"hi"})`, display.MIMEText, "<HTML>"},
 		{`display.Render(Plain{1})`, display.MIMEText, "plain!"},
+		{`display.Render(Both{"b"})`, display.MIMEHTML, "<i>b</i>"},
+		{`display.Render(Both{"b"})`, display.MIMEText, "both b"},
 		{`display.Render(&Card{"p"})`, display.MIMEHTML, "<h1>p</h1>"},
 	}
 	for _, tc := range tests {
