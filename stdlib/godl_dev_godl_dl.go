@@ -58,6 +58,7 @@ func init() {
 		"UniqueName":                    reflect.ValueOf(dl.UniqueName),
 		"Valid":                         reflect.ValueOf(dl.Valid),
 		"ValidationData":                reflect.ValueOf(dl.ValidationData),
+		"ValidationSplit":               reflect.ValueOf(dl.ValidationSplit),
 		"Variable":                      reflect.ValueOf(dl.Variable),
 		"Verbose":                       reflect.ValueOf(dl.Verbose),
 		"Zeros":                         reflect.ValueOf(dl.Zeros),
