@@ -1,36 +1,3 @@
-// Package session evaluates notebook cells of Go with the yaegi interpreter: one Session is
-// one notebook's state (its variables, functions, types and imports).
-//
-// The kernel creates a Session, calls Execute for each cell with an Output that publishes
-// what the cell prints and displays, and answers completion, inspection and is_complete
-// requests with Complete, Inspect and IsComplete. A restart is a new Session.
-//
-//	s, err := session.New(session.Options{CaptureFDs: true})
-//	res, err := s.Execute(ctx, `x := 6 * 7; x`, out) // res.Data["text/plain"] == "42"
-//
-// See split.go and rewrite.go for how a cell is cut and rewritten before yaegi sees it, and
-// capture.go for output capture. What yaegi cannot do and the session does not hide is
-// listed in the package's limitations, below.
-//
-// # Limitations
-//
-//   - Standard library APIs newer than Go 1.22 are missing (yaegi's tables).
-//   - A redeclared type, or a type one of whose methods is redefined, gets a fresh identity
-//     (yaegi ignores both redeclarations): later cells use the new one, while values,
-//     functions and variables made earlier keep the old type and its old methods.
-//   - A redefined function is seen by the functions that call it (they are evaluated
-//     again), but not by methods declared in earlier cells.
-//   - A type parameter named like a session type (T, after `type T ...`) resolves to that
-//     type (a yaegi bug); min and max use unusual names to escape it.
-//   - Top-level `x := f(...)` with a generic f goes through an interface: x gets the
-//     value's dynamic type when it can be written in Go (not for types declared in
-//     cells, where x is an any). min(2.5, 1) fails: yaegi infers the type from the first
-//     untyped constant (write 1.0).
-//   - Top-level `v, ok := <-ch` is not supported (yaegi crashes; use it inside a function).
-//   - Loop variables are shared between iterations (pre-Go 1.22 semantics) in closures.
-//   - A panic's position is the top-level statement that was running plus the functions it
-//     went through (yaegi reports functions, not their lines).
-//   - A compiled call cannot be interrupted; the next cell waits for it to return.
 package session
 
 import (
@@ -131,10 +98,11 @@ type funcInfo struct {
 type typeInfo struct {
 	text     string // declaration text, to notice an unchanged redeclaration
 	internal string
-	// The yaegi-ready declaration: "type " + dir? No: dir (a line directive), then
-	// "type <internal>" + rest, so that it can be declared again under a new name.
+	// The yaegi-ready declaration is dir + "type " + internal + rest (dir is a line
+	// directive, rest what follows the name), so that it can be declared again under
+	// a new name.
 	dir, rest string
-	methods   map[string]*methodInfo
+	methods   map[string]*methodInfo // by method name
 }
 
 // methodInfo is a method declared in a cell, kept to declare it again on a fresh copy of
