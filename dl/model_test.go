@@ -425,3 +425,51 @@ func TestValidationSplitHoldsOutTheLastSamples(t *testing.T) {
 		t.Errorf("History keys %v", h.Keys())
 	}
 }
+
+// softmaxLayer is a Layer without a Kernel, as a cell would write one.
+type softmaxLayer struct{}
+
+func (softmaxLayer) Name() string                                { return "my_softmax" }
+func (softmaxLayer) ClassName() string                           { return "MySoftmax" }
+func (softmaxLayer) Build(inputShape []int)                      {}
+func (softmaxLayer) Call(x *dl.Tensor, training bool) *dl.Tensor { return x.Softmax() }
+func (softmaxLayer) OutputShape(inputShape []int) []int          { return inputShape }
+func (softmaxLayer) Weights() []*dl.Tensor                       { return nil }
+
+// TestLastLayerWithoutKernel trains a model whose output layer runs through autodiff, so
+// that the loss is differentiated on probabilities, and compares it with the same model
+// ending in Dense(…, Softmax) and the fused loss.
+func TestLastLayerWithoutKernel(t *testing.T) {
+	x, labels := dl.RandomUniform(-1, 1, 64, 5), make([]int, 64)
+	for i := range labels {
+		labels[i] = i % 3
+	}
+	y := dl.FromInts(labels)
+	dl.SetSeed(8)
+	a := compile(dl.NewSequential(layers.Dense(3)))
+	a.Add(softmaxLayer{})
+	dl.SetSeed(8)
+	b := compile(dl.NewSequential(layers.Dense(3, layers.Softmax)))
+	dl.SetSeed(9)
+	ha := a.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+	dl.SetSeed(9)
+	hb := b.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+	if !closeTo(a.Weights()[0].Float32s(), b.Weights()[0].Float32s(), 1e-5) {
+		t.Errorf("weights differ:\n%v\n%v", a.Weights()[0], b.Weights()[0])
+	}
+	if d := ha.Last("loss") - hb.Last("loss"); d > 1e-5 || d < -1e-5 {
+		t.Errorf("loss %v vs fused %v", ha.Last("loss"), hb.Last("loss"))
+	}
+}
+
+func closeTo(a, b []float32, tol float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if d := a[i] - b[i]; d > tol || d < -tol {
+			return false
+		}
+	}
+	return true
+}
