@@ -37,7 +37,8 @@ type Backend struct {
 	dot          dotKernel
 	pixA         pixAKernel
 	pixAT        pixATKernel
-	maxPoolPixel maxPoolPixelFunc
+	maxPoolRow   maxPoolRowFunc
+	scatterAdd   scatterAddFunc
 	reluBackward reluBackwardFunc
 	packBT       packBT16Func
 	gather       gatherFunc
@@ -45,7 +46,6 @@ type Backend struct {
 	tIn          transposeIn8Func
 	biasReLU     biasReLUFunc
 	scatter      scatterFunc
-	simd         bool
 	scrMu        sync.Mutex
 	scrFree      []*scratch // reusable scratch, see getScratch
 	maxPar       int        // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
@@ -56,8 +56,11 @@ type Backend struct {
 // "cpu/generic").
 func New() *Backend {
 	if hasAsmKernel() {
-		return &Backend{name: "cpu/avx2", kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT, maxPoolPixel: asmMaxPoolPixel, reluBackward: asmReLUBackward, packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
-			biasReLU: asmBiasReLU, scatter: asmScatter, simd: true}
+		return &Backend{name: "cpu/avx2",
+			kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
+			maxPoolRow: asmMaxPoolRow, scatterAdd: asmScatterAdd, reluBackward: asmReLUBackward,
+			packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
+			biasReLU: asmBiasReLU, scatter: asmScatter}
 	}
 	return NewGeneric()
 }
@@ -65,7 +68,10 @@ func New() *Backend {
 // NewGeneric returns a CPU backend that uses only the portable pure-Go kernels, whatever the
 // processor supports. Tests compare it with New.
 func NewGeneric() *Backend {
-	return &Backend{name: "cpu/generic", kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric, maxPoolPixel: maxPoolPixelGeneric, reluBackward: reluBackwardGeneric, packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
+	return &Backend{name: "cpu/generic",
+		kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
+		maxPoolRow: maxPoolRowGeneric, scatterAdd: scatterAddGeneric, reluBackward: reluBackwardGeneric,
+		packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }
 

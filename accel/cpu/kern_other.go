@@ -23,7 +23,7 @@ var (
 	asmPixAT pixATKernel = kernPixATGeneric
 )
 
-var asmMaxPoolPixel maxPoolPixelFunc = maxPoolPixelGeneric
+var asmMaxPoolRow maxPoolRowFunc = maxPoolRowGeneric
 
 var asmReLUBackward reluBackwardFunc = reluBackwardGeneric
 
@@ -35,3 +35,5 @@ var (
 	asmTransposeOut8 transposeOut8Func = transposeOut8Generic
 	asmTransposeIn8  transposeIn8Func  = transposeIn8Generic
 )
+
+var asmScatterAdd scatterAddFunc = scatterAddGeneric

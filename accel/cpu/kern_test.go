@@ -155,6 +155,24 @@ func TestEpilogueKernelsMatchPortable(t *testing.T) {
 			scatterGeneric(n, &src[0], &d1[0], stride, 0.25, relu)
 			compareSlices(t, "scatter", d0, d1, 1)
 		}
+		{
+			idx := make([]int32, n)
+			for i := range idx {
+				idx[i] = int32(100 + rng.IntN(2*n))
+			}
+			src := fill(n)
+			d0 := fill(2 * n)
+			d1 := append([]float32(nil), d0...)
+			b0 := asmScatterAdd(n, &idx[0], &src[0], &d0[0], 100, 2*n)
+			b1 := scatterAddGeneric(n, &idx[0], &src[0], &d1[0], 100, 2*n)
+			compareSlices(t, "scatter-add", d0, d1, 4)
+			idx[n/2] = 99 // outside
+			b0 = asmScatterAdd(n, &idx[0], &src[0], &d0[0], 100, 2*n)
+			b1 = scatterAddGeneric(n, &idx[0], &src[0], &d1[0], 100, 2*n)
+			if b0 != b1 || b0 != n/2+1 {
+				t.Fatalf("scatter-add bad index: assembly %d, portable %d, want %d", b0, b1, n/2+1)
+			}
+		}
 		y, dy := fill(n), fill(n)
 		y[0] = 0
 		z0, z1 := fill(n), fill(n)
@@ -162,9 +180,27 @@ func TestEpilogueKernelsMatchPortable(t *testing.T) {
 		reluBackwardGeneric(n, &y[0], &dy[0], &z1[0])
 		compareSlices(t, "ReLU backward", z0, z1, 0)
 
+		cells := 1 + rng.IntN(9)
+		// Max pooling of a row of 3 pixels with n channels over up to 9 cells each.
+		{
+			x := fill(60 * n)
+			offs := make([]int, cells)
+			for i := range offs {
+				offs[i] = rng.IntN(30) * n
+			}
+			y0, y1 := make([]float32, 3*n+8), make([]float32, 3*n+8)
+			a0, a1 := make([]int32, 3*n+8), make([]int32, 3*n+8)
+			asmMaxPoolRow(3, &x[0], 2*n, &offs[0], cells, n, &y0[0], &a0[0], 7)
+			maxPoolRowGeneric(3, &x[0], 2*n, &offs[0], cells, n, &y1[0], &a1[0], 7)
+			compareSlices(t, "max pool row", y0[:3*n], y1[:3*n], 0)
+			for i := 0; i < 3*n; i++ {
+				if a0[i] != a1[i] {
+					t.Fatalf("max pool row argmax[%d]: assembly %d, portable %d", i, a0[i], a1[i])
+				}
+			}
+		}
 		// Max pooling of one pixel with n channels over up to 9 cells; the assembly
 		// writes whole vectors, so the outputs have room past n.
-		cells := 1 + rng.IntN(9)
 		x := fill(40 * n)
 		offs := make([]int, cells)
 		for i := range offs {
@@ -172,7 +208,7 @@ func TestEpilogueKernelsMatchPortable(t *testing.T) {
 		}
 		y0, y1 := make([]float32, n+8), make([]float32, n+8)
 		a0, a1 := make([]int32, n+8), make([]int32, n+8)
-		asmMaxPoolPixel(&x[0], &offs[0], cells, n, &y0[0], &a0[0], 1000)
+		asmMaxPoolRow(1, &x[0], 0, &offs[0], cells, n, &y0[0], &a0[0], 1000)
 		maxPoolPixelGeneric(&x[0], &offs[0], cells, n, &y1[0], &a1[0], 1000)
 		compareSlices(t, "max pool", y0[:n], y1[:n], 0)
 		for i := 0; i < n; i++ {

@@ -83,6 +83,7 @@ type scratch struct {
 	cj    convJob
 	ij    implicitJob
 	pj    pixJob
+	plj   poolJob
 	xpad  []float32 // zero-padded copy of a convolution's input
 	bases []int     // window starts of a convolution's output pixels
 	offs  []int     // implicit-GEMM row offsets
@@ -97,6 +98,7 @@ type partScratch struct {
 	tile  [mr * nr]float32
 	ep    epilogue // a column part's slice of the bias
 	bias8 [8]float32
+	offs  []int // a part's pooling window cells
 }
 
 // getScratch takes a scratch from the backend's free list, or makes one. A sync.Pool would

@@ -37,37 +37,7 @@ func (bk *Backend) MaxPool2D(p accel.Pool2DParams, x, y []float32, argmax []int3
 	if len(x) > math.MaxInt32 {
 		panicf("MaxPool2D: x has %d elements, more than int32 argmax indices can address", len(x))
 	}
-	if p.N == 0 {
-		return
-	}
-	g := poolGeom{p}
-	C := p.C
-	s := bk.getScratch()
-	defer bk.putScratch(s)
-	offs := growInt(&s.offs, p.KH*p.KW)[:0]
-	kern := bk.maxPoolPixel
-	c8 := (C + 7) / 8 * 8
-	nx, ny := p.N*p.H*p.W*C, p.N*p.OutH*p.OutW*C
-	for n := 0; n < p.N; n++ {
-		img := n * p.H * p.W * C
-		for oy := 0; oy < p.OutH; oy++ {
-			for ox := 0; ox < p.OutW; ox++ {
-				o := ((n*p.OutH+oy)*p.OutW + ox) * C
-				y0, y1, x0, x1 := g.window(oy, ox)
-				offs = offs[:0]
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						offs = append(offs, (iy*p.W+ix)*C)
-					}
-				}
-				if o+c8 > ny || img+offs[len(offs)-1]+c8 > nx {
-					maxPoolPixelGeneric(&x[img], &offs[0], len(offs), C, &y[o], &argmax[o], img)
-					continue
-				}
-				kern(&x[img], &offs[0], len(offs), C, &y[o], &argmax[o], img)
-			}
-		}
-	}
+	bk.runPool(poolMax, p, x, y, argmax)
 }
 
 // MaxPool2DBackward scatters dy into dx through argmax; see accel.Backend.
@@ -75,15 +45,7 @@ func (bk *Backend) MaxPool2DBackward(p accel.Pool2DParams, dy []float32, argmax 
 	checkPool("MaxPool2DBackward", p, len(dx), len(dy), "dx", "dy")
 	out := p.N * p.OutH * p.OutW * p.C
 	checkLen("MaxPool2DBackward", "argmax", len(argmax), out)
-	in := p.N * p.H * p.W * p.C
-	dx = dx[:in]
-	clear(dx)
-	for o, i := range argmax[:out] {
-		if uint(i) >= uint(in) {
-			panicf("MaxPool2DBackward: argmax[%d] = %d is outside dx's %d elements", o, i, in)
-		}
-		dx[i] += dy[o]
-	}
+	bk.runPool(poolMaxBack, p, dx, dy, argmax)
 }
 
 // AvgPool2D computes y, the mean of each window's unpadded cells; see accel.Backend.
@@ -141,4 +103,132 @@ func (bk *Backend) AvgPool2DBackward(p accel.Pool2DParams, dy, dx []float32) {
 			}
 		}
 	}
+}
+
+type poolMode int
+
+const (
+	poolMax poolMode = iota
+	poolMaxBack
+)
+
+// poolJob is one max-pooling call, split by images.
+type poolJob struct {
+	bk     *Backend
+	s      *scratch
+	mode   poolMode
+	p      accel.Pool2DParams
+	x, y   []float32 // dx and dy for the backward pass
+	argmax []int32
+	bad    [maxThreads]int // per part: 1 + the output whose argmax left its image, or 0
+}
+
+// poolMinOutputs is the output size from which pooling is split across goroutines.
+const poolMinOutputs = 8 << 10
+
+func (bk *Backend) runPool(mode poolMode, p accel.Pool2DParams, x, y []float32, argmax []int32) {
+	if p.N == 0 {
+		return
+	}
+	s := bk.getScratch()
+	j := &s.plj
+	*j = poolJob{bk: bk, s: s, mode: mode, p: p, x: x, y: y, argmax: argmax}
+	parts := 1
+	if t := bk.threads(); t > 1 && p.N*p.OutH*p.OutW*p.C >= poolMinOutputs {
+		parts = min(t, p.N)
+	}
+	parallel(j, parts, &s.wg)
+	for _, b := range j.bad[:parts] {
+		if b != 0 {
+			in := p.H * p.W * p.C
+			o := b - 1
+			n := o / (p.OutH * p.OutW * p.C)
+			panicf("MaxPool2DBackward: argmax[%d] = %d is outside its image's dx elements [%d, %d)", o, argmax[o], n*in, (n+1)*in)
+		}
+	}
+	*j = poolJob{}
+	bk.putScratch(s)
+}
+
+func (j *poolJob) run(part, parts int) {
+	p := &j.p
+	n0, n1 := split(p.N, parts, part, 1)
+	C := p.C
+	in, out := p.H*p.W*C, p.OutH*p.OutW*C
+	if j.mode == poolMaxBack {
+		dx := j.x[n0*in : n1*in]
+		clear(dx)
+		for n := n0; n < n1; n++ {
+			if out == 0 {
+				break
+			}
+			if b := j.bk.scatterAdd(out, &j.argmax[n*out], &j.y[n*out], &dx[(n-n0)*in], n*in, in); b != 0 {
+				j.bad[part] = n*out + b
+				return
+			}
+		}
+		return
+	}
+	g := poolGeom{*p}
+	ps := &j.s.part[part]
+	offs := growInt(&ps.offs, p.KH*p.KW)[:0]
+	c8 := (C + 7) / 8 * 8
+	nx, ny := p.N*in, n1*out // the vector spill must not reach another part's outputs
+	x, y, argmax := j.x, j.y, j.argmax
+	// Windows wholly inside the image along x: ox in [oxLo, oxHi).
+	oxLo := (p.PadLeft + p.StrideW - 1) / p.StrideW
+	oxHi := min(p.OutW, (p.W+p.PadLeft-p.KW)/p.StrideW+1)
+	for n := n0; n < n1; n++ {
+		img := n * in
+		for oy := 0; oy < p.OutH; oy++ {
+			ox := 0
+			y0, y1, _, _ := g.window(oy, 0)
+			if y1-y0 == p.KH && oxLo < oxHi {
+				// The interior run: one window shape, one assembly call.
+				for ; ox < oxLo; ox++ {
+					j.pixel(&g, n, oy, ox, offs, c8, nx, ny)
+				}
+				offs = offs[:0]
+				for kh := 0; kh < p.KH; kh++ {
+					for kw := 0; kw < p.KW; kw++ {
+						offs = append(offs, (kh*p.W+kw)*C)
+					}
+				}
+				run := oxHi - oxLo
+				o := ((n*p.OutH+oy)*p.OutW + oxLo) * C
+				start := img + (y0*p.W+oxLo*p.StrideW-p.PadLeft)*C
+				// Pixels whose vectors would leave the outputs or x go one by one.
+				for run > 0 && (o+(run-1)*C+c8 > ny || start+(run-1)*p.StrideW*C+offs[len(offs)-1]+c8 > nx) {
+					run--
+				}
+				if run > 0 {
+					j.bk.maxPoolRow(run, &x[start], p.StrideW*C, &offs[0], len(offs), C, &y[o], &argmax[o], start)
+				}
+				ox = oxLo + run
+			}
+			for ; ox < p.OutW; ox++ {
+				j.pixel(&g, n, oy, ox, offs, c8, nx, ny)
+			}
+		}
+	}
+}
+
+// pixel pools one output pixel, clipping its window to the image.
+func (j *poolJob) pixel(g *poolGeom, n, oy, ox int, offs []int, c8, nx, ny int) {
+	p := &j.p
+	C := p.C
+	img := n * p.H * p.W * C
+	o := ((n*p.OutH+oy)*p.OutW + ox) * C
+	y0, y1, x0, x1 := g.window(oy, ox)
+	offs = offs[:0]
+	for iy := y0; iy < y1; iy++ {
+		for ix := x0; ix < x1; ix++ {
+			offs = append(offs, (iy*p.W+ix)*C)
+		}
+	}
+	if o+c8 > ny || img+offs[len(offs)-1]+c8 > nx {
+		maxPoolPixelGeneric(&j.x[img], &offs[0], len(offs), C, &j.y[o], &j.argmax[o], img)
+		return
+	}
+	j.bk.maxPoolRow(1, &j.x[img], 0, &offs[0], len(offs), C, &j.y[o], &j.argmax[o], img)
 }

@@ -28,3 +28,34 @@ func maxPoolPixelGeneric(x *float32, offs *int, ncells, c int, y *float32, arg *
 		as[ch] = int32(base + bi)
 	}
 }
+
+// maxPoolRowFunc runs maxPoolPixelFunc on npix pixels whose windows start step elements
+// apart in x (pixel i: x+i·step, base+i·step) and whose outputs are c apart in y and arg.
+type maxPoolRowFunc func(npix int, x *float32, step int, offs *int, ncells, c int, y *float32, arg *int32, base int)
+
+// maxPoolRowGeneric is the portable maxPoolRowFunc.
+func maxPoolRowGeneric(npix int, x *float32, step int, offs *int, ncells, c int, y *float32, arg *int32, base int) {
+	for i := 0; i < npix; i++ {
+		maxPoolPixelGeneric(ptr(x, i*step), offs, ncells, c, ptr(y, i*c),
+			(*int32)(unsafe.Add(unsafe.Pointer(arg), i*c*4)), base+i*step)
+	}
+}
+
+// scatterAddFunc adds src[i] into dst[idx[i]-lo] for i < n, stopping at the first index
+// outside [lo, lo+size): it returns 1 + that i, or 0 when all were inside.
+type scatterAddFunc func(n int, idx *int32, src *float32, dst *float32, lo, size int) (bad int)
+
+// scatterAddGeneric is the portable scatterAddFunc.
+func scatterAddGeneric(n int, idx *int32, src *float32, dst *float32, lo, size int) int {
+	is := unsafe.Slice(idx, n)
+	ss := unsafe.Slice(src, n)
+	ds := unsafe.Slice(dst, size)
+	for i, v := range is {
+		k := int(v) - lo
+		if uint(k) >= uint(size) {
+			return i + 1
+		}
+		ds[k] += ss[i]
+	}
+	return 0
+}
