@@ -63,6 +63,24 @@ m2.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accur
 h2 := m2.Fit(x, train.Y.Slice(0, 2000), dl.Epochs(2), dl.Verbose(0))
 fmt.Println("custom", h2.Last("loss") < h2.Get("loss")[0])`,
 		`fmt.Println(dl.Maybe(func() { dl.Zeros(2, 3).Add(dl.Zeros(4)) }))`,
+		// An optimizer and a metric declared in cells.
+		`type halfSGD struct{ steps int }
+func (o *halfSGD) Name() string { return "half" }
+func (o *halfSGD) ApplyGradients(grads, vars []*dl.Tensor) {
+	o.steps++
+	for i, v := range vars {
+		v.CopyFrom(v.Sub(grads[i].MulScalar(0.05)))
+	}
+}
+type seen struct{}
+func (seen) Name() string { return "seen" }
+func (seen) Batch(yTrue, yPred *dl.Tensor) (float64, float64) { return float64(yTrue.Size()), 1 }`,
+		`opt := &halfSGD{}
+m3 := dl.NewSequential(layers.Dense(10, layers.Softmax, layers.InputShape(784)))
+m3.Compile(opt, losses.SparseCategoricalCrossentropy)
+m3.AddMetric(seen{})
+h3 := m3.Fit(x.Slice(0, 320).Reshape(-1, 784), train.Y.Slice(0, 320), dl.Verbose(0))
+fmt.Println("optimizer", opt.steps, h3.Last("seen"))`,
 	}
 	for _, c := range cells {
 		if _, err := i.Eval(c); err != nil {
@@ -76,6 +94,7 @@ fmt.Println("custom", h2.Last("loss") < h2.Get("loss")[0])`,
 		"Total params: 101,770",
 		"[[0.         0.         0.",
 		"custom true\n",
+		"optimizer 10 32\n",
 		"dl: Add: shapes are not broadcastable (shapes (2, 3) and (4,))",
 	} {
 		if !strings.Contains(got, want) {
