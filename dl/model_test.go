@@ -217,6 +217,14 @@ func TestFitStopsOnInterruptWithWeightsIntact(t *testing.T) {
 			t.Fatal("weights hold NaN after the interrupt")
 		}
 	}
+	// Still interrupted: Evaluate and Predict stop before their first batch.
+	if m.Evaluate(x, y, dl.Verbose(0)) != nil || m.Predict(x) != nil {
+		t.Error("Evaluate or Predict ran while interrupted")
+	}
+	interrupt.Begin()
+	if m.Evaluate(x, y, dl.Verbose(0)) == nil || m.Predict(x) == nil {
+		t.Error("Evaluate or Predict did not run after a new cell began")
+	}
 }
 
 func TestFitLogFormat(t *testing.T) {
