@@ -1,16 +1,56 @@
 // Package cpu provides the default accel.Backend: float32 kernels for the CPU.
 //
-// Matrix products run on a cache-blocked, packed SGEMM whose inner loop is a 6×16
-// register-blocked micro-kernel. On amd64 with AVX2 and FMA the micro-kernel is written in
-// Go assembly and chosen at run time; elsewhere, or when the module is built with the
-// "noasm" build tag (go test -tags noasm ./accel/...), a portable pure-Go micro-kernel runs
-// instead. The portable kernels are compiled in every build and serve as the reference in
-// tests.
+// # Kernels
 //
-// Convolutions are lowered to im2col + SGEMM with the bias and activation fused into the
-// GEMM epilogue. Work is split across up to runtime.GOMAXPROCS(0) goroutines when the shape
-// is large enough for that to pay off; small products stay on the calling goroutine.
-// Scratch memory is owned by the backend and reused, so steady-state calls do not allocate.
+// Matrix products (Sgemm, Dense) run on a cache-blocked SGEMM whose inner loop is a 6×16
+// register-blocked micro-kernel; A is packed in 6-row panels, B in 16-column panels
+// (transposed B by 8×8 register transposes), except that a row-major B feeding few rows
+// of C is read in place. Bias and activation are applied to each tile of C as its last
+// depth block finishes.
+//
+// Convolutions choose, per shape, the layout that fills the vector lanes best:
+//
+//   - pixel-list kernels (conv_pix.go) for 16 filters or more, any stride: the filters
+//     are on the 16-lane axis, each output pixel's window is found through a table of
+//     window starts and kernel offsets, so no im2col matrix is built and each tile of y
+//     is written in place (NHWC) with its bias and activation; the filter gradient is
+//     the same walk with offsets and pixels exchanged;
+//   - implicit transposed GEMMs (conv_implicit.go) for stride 1 and few channels, such as
+//     LeNet-5's first layer (C·KH·KW = 25, 6 filters): output width on the vector axis,
+//     the zero-padded planar image read in place through an offset table (a direct
+//     vectorised convolution), the data gradient as the flipped correlation of dy, the
+//     filter gradient on a 6×2 dot-product kernel;
+//   - explicit im2col rows + SGEMM (conv.go) for the strided data gradient.
+//
+// Max pooling walks 8-channel vectors per window; its backward pass is a checked
+// scatter-add. SoftmaxCrossEntropy fuses the softmax, the mean negative log-likelihood
+// and its gradient. ActivationBackward applies an activation's derivative from its output.
+//
+// # Code paths
+//
+// On amd64 with AVX2 and FMA (detected at run time with CPUID/XGETBV) every kernel above
+// has a Go assembly inner loop ("cpu/avx2"). Elsewhere, or when built with the "noasm"
+// tag, portable Go twins run instead ("cpu/generic"). The twins are compiled in every
+// build: tests run the whole conformance suite (package accel/acceltest) on both and
+// compare each assembly routine with its twin. Run the tests both ways:
+//
+//	go test ./accel/...
+//	go test -tags noasm ./accel/...
+//
+// There is no AVX-512 path: the development machine lacks AVX-512, and untested
+// assembly is not shipped.
+//
+// # Threads and memory
+//
+// Work is split across up to runtime.GOMAXPROCS(0) goroutines (see Backend.SetMaxThreads)
+// by rows or columns of C, by output pixels or by images, when the call is large enough
+// (about 4 MFLOP) for that to pay; smaller calls stay on the calling goroutine. Scratch
+// memory is owned by the backend and reused, so steady-state calls allocate nothing.
+//
+// Benchmarks report GFLOP/s per wall second and, for one goroutine, per CPU second of the
+// calling thread (more stable on a shared machine):
+//
+//	go test -run XXX -bench . ./accel/cpu
 //
 // Importing the package registers its backend with accel (non-primary):
 //
