@@ -129,6 +129,38 @@ func FromFloat64(data []float64, shape ...int) *Tensor {
 	return fromShape(v, shape)
 }
 
+// FromRows returns a [len(rows), len(rows[0])] float32 tensor holding a copy of rows, as
+// tf.constant([[1, 2], [3, 4]]) does. It panics if the rows differ in length.
+func FromRows(rows [][]float64) *Tensor {
+	if len(rows) == 0 {
+		return Zeros(0, 0)
+	}
+	n := len(rows[0])
+	v := make([]float32, 0, len(rows)*n)
+	for i, r := range rows {
+		if len(r) != n {
+			panicf("FromRows", nil, "row %d has %d values, row 0 has %d", i, len(r), n)
+		}
+		for _, x := range r {
+			v = append(v, float32(x))
+		}
+	}
+	return FromFloat32(v, len(rows), n)
+}
+
+// Rows returns a copy of a 2-D tensor's values as rows of float64.
+func (t *Tensor) Rows() [][]float64 {
+	if len(t.shape) != 2 {
+		panicf("Rows", [][]int{t.shape}, "needs a 2-D tensor")
+	}
+	v := t.Float64s()
+	rows := make([][]float64, t.shape[0])
+	for i := range rows {
+		rows[i] = v[i*t.shape[1] : (i+1)*t.shape[1] : (i+1)*t.shape[1]]
+	}
+	return rows
+}
+
 // Zeros returns a new float32 tensor of zeros.
 func Zeros(shape ...int) *Tensor {
 	return &Tensor{dtype: Float32, shape: cloneShape(shape), f32: make([]float32, numel("Zeros", shape))}

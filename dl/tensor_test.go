@@ -35,6 +35,19 @@ func TestViewsShareStorage(t *testing.T) {
 	}
 }
 
+func TestRowsRoundTrip(t *testing.T) {
+	x := dl.FromRows([][]float64{{1, 2, 3}, {4, 5, 6}})
+	if !x.HasShape(2, 3) || x.At(1, 2) != 6 {
+		t.Fatalf("FromRows gave %v %v", x.Shape(), x)
+	}
+	if r := x.Transpose().Rows(); len(r) != 3 || r[2][1] != 6 {
+		t.Fatalf("Rows of the transpose: %v", r)
+	}
+	if dl.Maybe(func() { dl.FromRows([][]float64{{1}, {2, 3}}) }) == nil {
+		t.Fatal("ragged rows accepted")
+	}
+}
+
 func TestScaledViewOfUint8(t *testing.T) {
 	b := dl.FromUint8([]uint8{0, 51, 255, 102}, 2, 2)
 	x := b.DivScalar(255)
