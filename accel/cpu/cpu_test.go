@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"runtime"
 	"testing"
 
 	"godl.dev/godl/accel"
@@ -25,4 +26,14 @@ func TestRegistered(t *testing.T) {
 	if accel.Default() == nil {
 		t.Fatal("no default backend after importing accel/cpu")
 	}
+}
+
+// TestConformanceManyThreads splits every kernel into up to eight parts, more than this
+// machine has cores, to exercise the part boundaries.
+func TestConformanceManyThreads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	acceltest.TestBackend(t, New())
 }
