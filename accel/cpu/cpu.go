@@ -79,6 +79,7 @@ type Backend struct {
 	pixAT        pixATKernel
 	maxPoolRow   maxPoolRowFunc
 	scatterAdd   scatterAddFunc
+	addRows      addRowsFunc
 	reluBackward reluBackwardFunc
 	packBT       packBT16Func
 	gather       gatherFunc
@@ -98,7 +99,7 @@ func New() *Backend {
 	if hasAsmKernel() {
 		return &Backend{name: "cpu/avx2",
 			kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
-			maxPoolRow: asmMaxPoolRow, scatterAdd: asmScatterAdd, reluBackward: asmReLUBackward,
+			maxPoolRow: asmMaxPoolRow, scatterAdd: asmScatterAdd, addRows: asmAddRows, reluBackward: asmReLUBackward,
 			packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
 			biasReLU: asmBiasReLU, scatter: asmScatter}
 	}
@@ -110,7 +111,7 @@ func New() *Backend {
 func NewGeneric() *Backend {
 	return &Backend{name: "cpu/generic",
 		kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
-		maxPoolRow: maxPoolRowGeneric, scatterAdd: scatterAddGeneric, reluBackward: reluBackwardGeneric,
+		maxPoolRow: maxPoolRowGeneric, scatterAdd: scatterAddGeneric, addRows: addRowsGeneric, reluBackward: reluBackwardGeneric,
 		packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
 }

@@ -23,3 +23,10 @@ var (
 func reluBackwardAVX2(n int, y, dy, dz *float32)
 
 var asmReLUBackward reluBackwardFunc = reluBackwardAVX2
+
+// addRowsAVX2 is addRowsGeneric in AVX2 assembly.
+//
+//go:noescape
+func addRowsAVX2(rows, n int, src *float32, ldsrc int, dst *float32, lddst int)
+
+var asmAddRows addRowsFunc = addRowsAVX2

@@ -163,3 +163,55 @@ rb_loop1:
 rb_done:
 	VZEROUPPER
 	RET
+
+// func addRowsAVX2(rows, n int, src *float32, ldsrc int, dst *float32, lddst int)
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ rows+0(FP), R10
+	MOVQ src+16(FP), R8
+	MOVQ ldsrc+24(FP), R9
+	SHLQ $2, R9
+	MOVQ dst+32(FP), R11
+	MOVQ lddst+40(FP), R12
+	SHLQ $2, R12
+	TESTQ R10, R10
+	JZ    ar_done
+
+ar_row:
+	MOVQ n+8(FP), CX
+	MOVQ R8, SI
+	MOVQ R11, DI
+	MOVQ CX, AX
+	SHRQ $3, AX
+	JZ   ar_tail
+
+ar_loop8:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    AX
+	JNZ     ar_loop8
+
+ar_tail:
+	ANDQ $7, CX
+	JZ   ar_next
+
+ar_loop1:
+	VMOVSS (DI), X0
+	VADDSS (SI), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    ar_loop1
+
+ar_next:
+	ADDQ R9, R8
+	ADDQ R12, R11
+	DECQ R10
+	JNZ  ar_row
+
+ar_done:
+	VZEROUPPER
+	RET

@@ -69,3 +69,17 @@ func reluBackwardGeneric(n int, y, dy, dz *float32) {
 		zs[i] = g
 	}
 }
+
+// addRowsFunc sets dst[r*lddst+i] += src[r*ldsrc+i] for r < rows, i < n.
+type addRowsFunc func(rows, n int, src *float32, ldsrc int, dst *float32, lddst int)
+
+// addRowsGeneric is the portable addRowsFunc.
+func addRowsGeneric(rows, n int, src *float32, ldsrc int, dst *float32, lddst int) {
+	for r := 0; r < rows; r++ {
+		s := unsafe.Slice(ptr(src, r*ldsrc), n)
+		d := unsafe.Slice(ptr(dst, r*lddst), n)
+		for i, v := range s {
+			d[i] += v
+		}
+	}
+}

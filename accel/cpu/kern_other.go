@@ -37,3 +37,5 @@ var (
 )
 
 var asmScatterAdd scatterAddFunc = scatterAddGeneric
+
+var asmAddRows addRowsFunc = addRowsGeneric

@@ -173,6 +173,14 @@ func TestEpilogueKernelsMatchPortable(t *testing.T) {
 				t.Fatalf("scatter-add bad index: assembly %d, portable %d, want %d", b0, b1, n/2+1)
 			}
 		}
+		{
+			src := fill(3 * (n + 2))
+			d0 := fill(3 * (n + 5))
+			d1 := append([]float32(nil), d0...)
+			asmAddRows(3, n, &src[0], n+2, &d0[0], n+5)
+			addRowsGeneric(3, n, &src[0], n+2, &d1[0], n+5)
+			compareSlices(t, "row add", d0, d1, 2)
+		}
 		y, dy := fill(n), fill(n)
 		y[0] = 0
 		z0, z1 := fill(n), fill(n)
