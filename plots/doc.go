@@ -1,0 +1,30 @@
+// Package plots provides the charts a deep-learning notebook shows: training curves of one
+// run, comparisons of several runs, image grids titled with labels and predictions, top-k
+// prediction bars beside each image, confusion matrices, convolution kernels and feature maps.
+//
+// It draws with gonum.org/v1/plot and takes plain Go data: a training history is a
+// map[string][]float64 keyed by metric name (loss, accuracy, val_loss, val_accuracy, ...),
+// images are flat []float32 or []uint8 buffers with explicit (n, h, w, c) dimensions in
+// row-major NHWC order, labels and predictions are []int class indices. It imports nothing
+// of dl and nothing of Jupyter.
+//
+// Every constructor checks its data and returns a *Figure or a named error (ErrNoData,
+// ErrShape, ErrNaN, ErrRange), never a half-drawn chart. A Figure renders itself as PNG at
+// twice its logical pixel size (crisp on high-density screens), as SVG, or to a file by
+// extension with Save; it implements the display package's MIMEBundler, PNGer and SVGer, so a
+// figure that is a notebook cell's last expression, or passed to display.Show, is drawn.
+//
+// # Sizes
+//
+// A figure's size is in logical pixels (Size(w, h) option); one logical pixel is one
+// typographic point, so a 800x300 figure is an 800pt x 300pt SVG and a 1600x1200-pixel
+// PNG whose display metadata asks the notebook to show it at 800x300.
+//
+// # Diverging runs
+//
+// A history value that is NaN or ±Inf (a loss that diverged) is not an error: the curve
+// stops at the last finite value, a cross in the series' colour marks the first non-finite
+// epoch along the top edge of the panel, and the legend names the epoch, e.g.
+// "loss (NaN from epoch 7)". Finite values after it are drawn again as a separate segment.
+// A series with no finite value at all draws only the cross.
+package plots

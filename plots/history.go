@@ -1,0 +1,411 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// valPrefix marks the validation form of a metric in a Keras history.
+const valPrefix = "val_"
+
+// History draws one run's training history, as Keras's History.history holds it: one panel
+// per metric (loss, then accuracy, then the others by name), each with the training curve
+// (solid) and, when the history has val_<metric>, the validation curve (dashed), against
+// the epoch number counted from 1. Panels sit side by side; Columns(n) wraps them into rows.
+//
+// Options: Size (default 400 logical pixels wide per panel, 300 high per row), Title,
+// Columns, Metrics (base names such as "loss" or "accuracy", in the order to draw them).
+//
+// It returns ErrNoData when history holds no non-empty series, or none that Metrics
+// selects. NaN and infinite values are drawn as the package documentation describes.
+func History(history map[string][]float64, opts ...Option) (*Figure, error) {
+	bases := baseMetrics(history)
+	o := buildOptions(opts, 0, 0)
+	if len(o.metrics) > 0 {
+		var chosen []string
+		for _, m := range o.metrics {
+			m = strings.TrimPrefix(m, valPrefix)
+			if len(history[m]) > 0 || len(history[valPrefix+m]) > 0 {
+				chosen = append(chosen, m)
+			}
+		}
+		bases = chosen
+	}
+	if len(bases) == 0 {
+		return nil, fmt.Errorf("%w: the history has no metric with values to draw (keys: %s)", ErrNoData, keyList(history))
+	}
+	cols := o.columns
+	if cols <= 0 || cols > len(bases) {
+		cols = len(bases)
+	}
+	rows := (len(bases) + cols - 1) / cols
+	if o.width == 0 {
+		o.width, o.height = 400*cols, 300*rows
+	}
+	panels := make([]*plot.Plot, len(bases))
+	for i, base := range bases {
+		var ss []series
+		if v := history[base]; len(v) > 0 {
+			ss = append(ss, series{name: base, values: v, color: seriesColor(0)})
+		}
+		if v := history[valPrefix+base]; len(v) > 0 {
+			ss = append(ss, series{name: valPrefix + base, values: v, color: seriesColor(1), dashed: true})
+		}
+		panels[i] = curvePanel(base, ss, true)
+	}
+	return gridFigure(o, panels, rows, cols, nil), nil
+}
+
+// Compare draws several runs' histories side by side, as the book compares optimizers and
+// regularizers: one panel per metric key (loss, val_loss, accuracy, val_accuracy, ...,
+// training and validation in adjacent columns), one line per run in the run's colour, and a
+// legend of the run names on the right shared by all panels. names[i] names histories[i].
+//
+// Options: Size (default 400x300 logical pixels per panel plus the legend), Title,
+// Columns (default 2: training and validation side by side), Metrics (full keys in the
+// order to draw them; default every key some run has, loss first, then accuracy, then the
+// others by name).
+//
+// It returns ErrShape when names and histories differ in length, and ErrNoData when there
+// are no runs or no metric with values.
+func Compare(names []string, histories []map[string][]float64, opts ...Option) (*Figure, error) {
+	if len(names) != len(histories) {
+		return nil, fmt.Errorf("%w: %d names for %d histories; give one name per run", ErrShape, len(names), len(histories))
+	}
+	if len(histories) == 0 {
+		return nil, fmt.Errorf("%w: no runs to compare", ErrNoData)
+	}
+	o := buildOptions(opts, 0, 0)
+	var keys []string
+	if len(o.metrics) > 0 {
+		for _, k := range o.metrics {
+			if anyValues(histories, k) {
+				keys = append(keys, k)
+			}
+		}
+	} else {
+		union := map[string][]float64{}
+		for _, h := range histories {
+			for k, v := range h {
+				if len(v) > 0 {
+					union[k] = v
+				}
+			}
+		}
+		for _, base := range baseMetrics(union) {
+			if len(union[base]) > 0 {
+				keys = append(keys, base)
+			}
+			if len(union[valPrefix+base]) > 0 {
+				keys = append(keys, valPrefix+base)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: no run has values for the metrics to draw", ErrNoData)
+	}
+	cols := o.columns
+	if cols <= 0 {
+		cols = 2
+	}
+	if cols > len(keys) {
+		cols = len(keys)
+	}
+	rows := (len(keys) + cols - 1) / cols
+
+	legend := plot.NewLegend()
+	legend.Top = true
+	legend.Left = true
+	legendNames := make([]string, len(names))
+	copy(legendNames, names)
+	panels := make([]*plot.Plot, len(keys))
+	for i, key := range keys {
+		var ss []series
+		for r, h := range histories {
+			if len(h[key]) > 0 {
+				ss = append(ss, series{name: names[r], values: h[key], color: seriesColor(r)})
+			}
+		}
+		panels[i] = curvePanel(strings.ReplaceAll(key, "_", "-"), ss, false)
+	}
+	for r, name := range legendNames {
+		sty := draw.LineStyle{Color: seriesColor(r), Width: vg.Points(2)}
+		legend.Add(name, legendThumb{sty})
+	}
+	legendWidth := vg.Length(0)
+	for _, n := range legendNames {
+		if w := legend.TextStyle.Width(n); w > legendWidth {
+			legendWidth = w
+		}
+	}
+	legendWidth += legend.ThumbnailWidth + 24
+	if o.width == 0 {
+		o.width, o.height = 400*cols+int(legendWidth), 300*rows
+	}
+	return gridFigure(o, panels, rows, cols, &sideLegend{legend: legend, width: legendWidth}), nil
+}
+
+// series is one curve of a panel.
+type series struct {
+	name   string
+	values []float64
+	color  color.Color
+	dashed bool
+}
+
+// curvePanel builds one panel of curves against the epoch number. With legend, the series
+// names go into the panel's own legend.
+func curvePanel(title string, ss []series, legend bool) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "epoch"
+	p.X.Tick.Marker = epochTicks{}
+	p.Add(plotter.NewGrid())
+	maxLen := 0
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for _, s := range ss {
+		maxLen = max(maxLen, len(s.values))
+		for _, v := range s.values {
+			if finite(v) {
+				ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
+			}
+		}
+	}
+	p.X.Min, p.X.Max = 1, float64(max(maxLen, 2))
+	if ymin > ymax { // nothing finite
+		p.Y.Min, p.Y.Max = 0, 1
+	} else if ymin == ymax {
+		p.Y.Min, p.Y.Max = ymin-0.5, ymax+0.5
+	} else {
+		p.Y.Min, p.Y.Max = ymin, ymax
+	}
+	rising := false
+	for i, s := range ss {
+		sty := draw.LineStyle{Color: s.color, Width: vg.Points(1.5)}
+		if s.dashed {
+			sty.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		name := s.name
+		for _, seg := range segments(s.values) {
+			if len(seg) == 1 {
+				sc, _ := plotter.NewScatter(seg)
+				sc.GlyphStyle = draw.GlyphStyle{Color: s.color, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+				p.Add(sc)
+				continue
+			}
+			l, _ := plotter.NewLine(seg) // segments holds only finite points
+			l.LineStyle = sty
+			p.Add(l)
+		}
+		if e := firstNonFinite(s.values); e >= 0 {
+			name = fmt.Sprintf("%s (%s from epoch %d)", name, nonFiniteName(s.values[e]), e+1)
+			p.Add(nanMark{epoch: float64(e + 1), color: s.color})
+		}
+		if legend {
+			p.Legend.Add(name, legendThumb{sty})
+		}
+		if i == 0 {
+			rising = trendRises(s.values)
+		}
+	}
+	p.Legend.Top = !rising
+	return p
+}
+
+// segments splits values into runs of finite points (epoch, value), epochs from 1.
+func segments(values []float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for i, v := range values {
+		if !finite(v) {
+			if len(cur) > 0 {
+				out = append(out, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: float64(i + 1), Y: v})
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func firstNonFinite(values []float64) int {
+	for i, v := range values {
+		if !finite(v) {
+			return i
+		}
+	}
+	return -1
+}
+
+func nonFiniteName(v float64) string {
+	switch {
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	}
+	return "NaN"
+}
+
+// trendRises reports whether the last finite value exceeds the first (an accuracy curve),
+// to put the legend where the curve is not.
+func trendRises(values []float64) bool {
+	first, last := math.NaN(), math.NaN()
+	for _, v := range values {
+		if finite(v) {
+			if math.IsNaN(first) {
+				first = v
+			}
+			last = v
+		}
+	}
+	return last > first
+}
+
+// baseMetrics returns the metric names of a history without the val_ prefix: loss first,
+// accuracy second, the others sorted.
+func baseMetrics(history map[string][]float64) []string {
+	seen := map[string]bool{}
+	for k, v := range history {
+		if len(v) > 0 {
+			seen[strings.TrimPrefix(k, valPrefix)] = true
+		}
+	}
+	var out []string
+	for _, first := range []string{"loss", "accuracy", "acc"} {
+		if seen[first] {
+			out = append(out, first)
+			delete(seen, first)
+		}
+	}
+	var rest []string
+	for k := range seen {
+		rest = append(rest, k)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+func anyValues(histories []map[string][]float64, key string) bool {
+	for _, h := range histories {
+		if len(h[key]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func keyList(history map[string][]float64) string {
+	if len(history) == 0 {
+		return "none"
+	}
+	var ks []string
+	for k, v := range history {
+		ks = append(ks, fmt.Sprintf("%s[%d]", k, len(v)))
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+// nanMark draws a cross at the top edge of a panel above the first non-finite epoch.
+type nanMark struct {
+	epoch float64
+	color color.Color
+}
+
+func (m nanMark) Plot(c draw.Canvas, p *plot.Plot) {
+	x, _ := p.Transforms(&c)
+	sty := draw.GlyphStyle{Color: m.color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+	c.DrawGlyphNoClip(sty, vg.Point{X: x(m.epoch), Y: c.Max.Y - vg.Points(4)})
+}
+
+// legendThumb draws a short line in a legend.
+type legendThumb struct{ sty draw.LineStyle }
+
+func (t legendThumb) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(t.sty, c.Min.X, y, c.Max.X, y)
+}
+
+// epochTicks marks whole epochs: every epoch when there are few, else a round step.
+type epochTicks struct{}
+
+func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000} {
+		step = s
+		if span/s <= 10 {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	start := math.Ceil(lo/step) * step
+	if step > 1 && lo <= 1 {
+		ticks = append(ticks, plot.Tick{Value: 1, Label: "1"})
+		if start < 1 {
+			start = step
+		}
+	}
+	for v := start; v <= hi+1e-9; v += step {
+		if v == 1 && len(ticks) > 0 {
+			continue
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
+	}
+	return ticks
+}
+
+// sideLegend is a legend drawn in a column at the right of a figure.
+type sideLegend struct {
+	legend plot.Legend
+	width  vg.Length
+}
+
+// gridFigure lays panels out in rows x cols, aligned so their data areas line up, below an
+// optional title and beside an optional shared legend.
+func gridFigure(o options, panels []*plot.Plot, rows, cols int, side *sideLegend) *Figure {
+	return &Figure{width: o.width, height: o.height, panels: len(panels), draw: func(c draw.Canvas) {
+		c = withTitle(c, o.title)
+		if side != nil {
+			lc := c
+			lc.Min.X = c.Max.X - side.width
+			c.Max.X = lc.Min.X
+			lc.Min.X += 8
+			lc.Max.Y -= 24
+			side.legend.Draw(lc)
+		}
+		grid := make([][]*plot.Plot, rows)
+		for r := range grid {
+			grid[r] = make([]*plot.Plot, cols)
+			for col := range cols {
+				if i := r*cols + col; i < len(panels) {
+					grid[r][col] = panels[i]
+				}
+			}
+		}
+		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: 12, PadY: 12, PadTop: 4, PadBottom: 4, PadLeft: 4, PadRight: 8}
+		canvases := plot.Align(grid, tiles, c)
+		for r := range grid {
+			for col, p := range grid[r] {
+				if p != nil {
+					p.Draw(canvases[r][col])
+				}
+			}
+		}
+	}}
+}
