@@ -70,6 +70,10 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 		}
 		return
 	}
+	if tA && n <= nr && m > n {
+		bk.gemmSwapped(tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)
+		return
+	}
 	s := bk.getScratch()
 	j := &s.gj
 	*j = gemmJob{bk: bk, s: s, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha,
@@ -86,6 +90,33 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	}
 	parallel(j, parts, &s.wg)
 	*j = gemmJob{}
+	bk.putScratch(s)
+}
+
+// gemmSwapped computes C = alpha·Aᵀ·op(B) + beta·C for a tall, narrow C (n ≤ nr) as
+// Cᵀ = op(B)ᵀ·A into scratch, then transposes it into C. Packed directly, each element of
+// A would serve a single 16-column panel and packing would cost as much as the product;
+// swapped, A (stored k×m, row-major) is read in place as the B operand. This is dl's
+// weight gradient xᵀ·g for narrow layers and the filter gradient of few filters.
+func (bk *Backend) gemmSwapped(tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep epilogue) {
+	s := bk.getScratch()
+	ct := grow(&s.ct, n*m)
+	bk.gemm(!tB, false, n, m, k, alpha, b, ldb, a, lda, 0, ct, m, epilogue{})
+	t := s.part[0].tile[:n]
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			bk.gatherSlice(row, ct[i:], m)
+		} else {
+			bk.gatherSlice(t, ct[i:], m)
+			for j, v := range t {
+				row[j] = beta*row[j] + v
+			}
+		}
+	}
+	if ep.active() {
+		bk.epilogueRows(c, m, n, ldc, ep.bias, ep.act)
+	}
 	bk.putScratch(s)
 }
 
