@@ -48,6 +48,10 @@
 //   - ReLU before max pooling: the pooling layer masks its (smaller) output gradient and
 //     the convolution skips its ReLU backward (ReLUProducer, ReLUMaskingPool).
 //
+// Dense also skips input features that are zero in every sample of a batch (the background
+// pixels of an image: 42% of MNIST's 784 per batch of 32), in its product and in its fused
+// SGD update; the results are the same up to the order of float32 additions.
+//
 // Images stay uint8 in memory: Fit converts each batch to float32 through the scaled view's
 // table.
 //

@@ -481,3 +481,45 @@ func closeTo(a, b []float32, tol float32) bool {
 	}
 	return true
 }
+
+// TestSparseInputSGDMatchesPlain trains an MLP on inputs with many all-zero features, where
+// Dense multiplies only the non-zero columns and updates only their weight rows, and
+// compares it with plain training.
+func TestSparseInputSGDMatchesPlain(t *testing.T) {
+	dl.SetSeed(21)
+	x := dl.RandomUniform(0, 1, 96, 120)
+	d := x.Data()
+	for r := 0; r < 96; r++ {
+		for j := 0; j < 120; j++ {
+			if j%3 != 0 || r%5 == 0 && j%9 == 0 { // two thirds of the columns are zero in each batch
+				d[r*120+j] = 0
+			}
+		}
+	}
+	labels := make([]int, 96)
+	for i := range labels {
+		labels[i] = i % 3
+	}
+	y := dl.FromInts(labels)
+	build := func(wrap bool) *dl.Sequential {
+		dl.SetSeed(22)
+		m := dl.NewSequential()
+		for _, l := range []dl.Layer{layers.Dense(16, layers.ReLU), layers.Dense(3, layers.Softmax)} {
+			if wrap {
+				l = unfused{l, l.(dl.Kernel)}
+			}
+			m.Add(l)
+		}
+		return compile(m)
+	}
+	fused, plain := build(false), build(true)
+	dl.SetSeed(23)
+	fused.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+	dl.SetSeed(23)
+	plain.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+	for i, w := range fused.Weights() {
+		if !closeTo(w.Float32s(), plain.Weights()[i].Float32s(), 1e-5) {
+			t.Fatalf("%s differs between sparse fused and plain training", w.Name())
+		}
+	}
+}

@@ -24,6 +24,7 @@ type DenseLayer struct {
 	rows, inFeatures int
 	sgd              bool    // fused plain SGD update in Backward (dl.FusedSGD)
 	lr               float32 // its learning rate
+	sparse           sparseState
 }
 
 var (
@@ -136,7 +137,11 @@ func (d *DenseLayer) forward(x *dl.Tensor, act accel.Activation) *dl.Tensor {
 		b = d.bias.Data()
 	}
 	if m > 0 {
-		accel.Default().Dense(m, d.units, k, x.Data(), d.kernel.Data(), b, act, y.Data())
+		if d.sparse.compact(x.Data(), m, k, d.kernel.Data(), d.units) {
+			d.forwardSparse(act, b, y.Data())
+		} else {
+			accel.Default().Dense(m, d.units, k, x.Data(), d.kernel.Data(), b, act, y.Data())
+		}
 	}
 	return y
 }
@@ -228,7 +233,11 @@ func (d *DenseLayer) backwardSGD(g []float32, needDx bool) *dl.Tensor {
 	if m == 0 {
 		return dx
 	}
-	be.Sgemm(true, false, k, n, m, -d.lr, d.x.Data(), k, g, n, 1, d.kernel.Data(), n)
+	if d.sparse.on {
+		d.updateSparse(g)
+	} else {
+		be.Sgemm(true, false, k, n, m, -d.lr, d.x.Data(), k, g, n, 1, d.kernel.Data(), n)
+	}
 	if d.bias != nil {
 		d.bias.SetGrad(nil)
 		db := d.dBias.Data()

@@ -18,24 +18,28 @@ type layer interface {
 // requires the same outputs and gradients.
 func TestKernelMatchesCall(t *testing.T) {
 	tests := []struct {
-		desc  string
-		l     layer
-		input []int
+		desc     string
+		l        layer
+		input    []int
+		zeroCols int // columns of a 2-D input set to zero in every row (Dense's sparse path)
 	}{
-		{"dense linear", layers.Dense(5), []int{3, 4}},
-		{"dense relu", layers.Dense(5, layers.ReLU), []int{3, 4}},
-		{"dense sigmoid", layers.Dense(5, layers.Sigmoid), []int{3, 4}},
-		{"dense tanh", layers.Dense(5, layers.Tanh), []int{3, 4}},
-		{"dense softmax", layers.Dense(5, layers.Softmax), []int{3, 4}},
-		{"dense no bias", layers.Dense(2, layers.UseBias(false)), []int{1, 3}},
-		{"dense rank 3", layers.Dense(2, layers.ReLU), []int{2, 3, 4}},
-		{"conv same relu", layers.Conv2D(3, 3, layers.Same, layers.ReLU), []int{2, 5, 6, 2}},
-		{"conv valid stride", layers.Conv2D(2, 2, layers.Strides(2, 2)), []int{1, 7, 7, 3}},
-		{"conv 5x5 same (LeNet conv1)", layers.Conv2D(6, 5, layers.Same, layers.Tanh), []int{2, 8, 8, 1}},
-		{"conv softmax", layers.Conv2D(3, 1, layers.Softmax), []int{1, 2, 2, 2}},
-		{"maxpool 2", layers.MaxPooling2D(2), []int{2, 4, 6, 3}},
-		{"maxpool 3 stride 2 same", layers.MaxPooling2D(3, layers.Strides(2, 2), layers.Same), []int{1, 5, 5, 2}},
-		{"flatten", layers.Flatten(), []int{2, 3, 2, 2}},
+		{"dense linear", layers.Dense(5), []int{3, 4}, 0},
+		{"dense relu", layers.Dense(5, layers.ReLU), []int{3, 4}, 0},
+		{"dense sigmoid", layers.Dense(5, layers.Sigmoid), []int{3, 4}, 0},
+		{"dense tanh", layers.Dense(5, layers.Tanh), []int{3, 4}, 0},
+		{"dense softmax", layers.Dense(5, layers.Softmax), []int{3, 4}, 0},
+		{"dense no bias", layers.Dense(2, layers.UseBias(false)), []int{1, 3}, 0},
+		{"dense rank 3", layers.Dense(2, layers.ReLU), []int{2, 3, 4}, 0},
+		{"dense sparse input", layers.Dense(6, layers.ReLU), []int{5, 100}, 60},
+		{"dense almost dense input", layers.Dense(6), []int{5, 100}, 5},
+		{"dense all-zero input", layers.Dense(3), []int{2, 70}, 70},
+		{"conv same relu", layers.Conv2D(3, 3, layers.Same, layers.ReLU), []int{2, 5, 6, 2}, 0},
+		{"conv valid stride", layers.Conv2D(2, 2, layers.Strides(2, 2)), []int{1, 7, 7, 3}, 0},
+		{"conv 5x5 same (LeNet conv1)", layers.Conv2D(6, 5, layers.Same, layers.Tanh), []int{2, 8, 8, 1}, 0},
+		{"conv softmax", layers.Conv2D(3, 1, layers.Softmax), []int{1, 2, 2, 2}, 0},
+		{"maxpool 2", layers.MaxPooling2D(2), []int{2, 4, 6, 3}, 0},
+		{"maxpool 3 stride 2 same", layers.MaxPooling2D(3, layers.Strides(2, 2), layers.Same), []int{1, 5, 5, 2}, 0},
+		{"flatten", layers.Flatten(), []int{2, 3, 2, 2}, 0},
 	}
 	for _, tc := range tests {
 		dl.SetSeed(7)
@@ -47,6 +51,14 @@ func TestKernelMatchesCall(t *testing.T) {
 			}
 		}
 		x := dl.RandomUniform(-1, 1, tc.input...)
+		if tc.zeroCols > 0 {
+			d, k := x.Data(), tc.input[1]
+			for r := 0; r < tc.input[0]; r++ {
+				for j := 0; j < tc.zeroCols; j++ {
+					d[r*k+(j*7)%k] = 0 // spread over the row
+				}
+			}
+		}
 		// Kernel path.
 		y := tc.l.Forward(x, true)
 		if want := tc.l.OutputShape(append([]int{-1}, tc.input[1:]...)); !sameTail(y.Shape(), want) {
