@@ -20,7 +20,9 @@
 //     the zero-padded planar image read in place through an offset table (a direct
 //     vectorised convolution), the data gradient as the flipped correlation of dy, the
 //     filter gradient on a 6×2 dot-product kernel;
-//   - explicit im2col rows + SGEMM (conv.go) for the strided data gradient.
+//   - dcol = dy·Wᵀ by SGEMM and a vectorised col2im (conv.go) for the data gradient of
+//     strided convolutions, and of "valid" ones whose implicit form would mostly
+//     multiply dy's zero padding (LeNet-5's second layer).
 //
 // Max pooling walks 8-channel vectors per window; its backward pass is a checked
 // scatter-add. SoftmaxCrossEntropy fuses the softmax, the mean negative log-likelihood

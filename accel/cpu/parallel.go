@@ -80,7 +80,7 @@ type scratch struct {
 	col   []float32 // im2col / col2im buffer shared by the parts of a conv call
 	ct    []float32 // transposed product for Sgemm's swapped orientation
 	gj    gemmJob
-	cj    convJob
+	cj    col2imJob
 	ij    implicitJob
 	pj    pixJob
 	plj   poolJob
