@@ -22,5 +22,11 @@ func TestGoPatterns(t *testing.T) {
 		{desc: "an error value", src: "var e error = fmt.Errorf(\"bad %d\", 3)\ne", res: "bad 3"},
 		{desc: "a duration", src: "time.Duration(1500) * time.Millisecond", res: "1.5s"},
 		{desc: "a large constant", src: "const big = 1 << 40\nbig", res: "1099511627776"},
+		{desc: "a void call through an index", src: "fs := []func(){func() { fmt.Println(\"ran\") }}\nfs[0]()", stdout: "ran\n"},
+		{desc: "a value call through an index", src: "gs := []func() int{func() int { return 4 }}\ngs[0]()", res: "4"},
+		{desc: "a void method of a call's result runs once", src: "type K struct{ n int }\nfunc (K) Do() { fmt.Println(\"do\") }\nfunc (k K) Get() int { return k.n }\nfunc mk() K { fmt.Println(\"mk\"); return K{5} }\nmk().Do()", stdout: "mk\ndo\n"},
+		{desc: "a method of a call's result", src: "mk().Get()", res: "5", stdout: "mk\n"},
+		{desc: "two results through an index", src: "func two() (int, int) { return 1, 2 }\nhs := []func() (int, int){two}\nhs[0]()"},
+		{desc: "variadic through an index", src: "func vs(xs ...int) int { return len(xs) }\nws := []func(...int) int{vs}\nws[0](1, 2, 3)", res: "3"},
 	})
 }

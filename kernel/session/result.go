@@ -22,6 +22,11 @@ func (c *cell) evalResult(ctx context.Context, u *unit) (*display.Bundle, error)
 	// With unknown, try to keep the value: a compile error then means there is none (or
 	// the expression is wrong, which evalStmt reports).
 	r := c.stmtRewriter(u)
+	if call, ok := ast.Unparen(expr).(*ast.CallExpr); ok && hv == unknown && !s.callsGeneric(expr) {
+		if b, err, done := c.evalCallThroughValue(ctx, u, r, call); done {
+			return b, err
+		}
+	}
 	var v reflect.Value
 	var err error
 	generic := s.callsGeneric(expr)
@@ -77,6 +82,52 @@ func (s *Session) callsGeneric(n ast.Node) bool {
 		return !found
 	})
 	return found
+}
+
+// evalCallThroughValue evaluates a final call whose callee's result count cannot be known
+// beforehand (fs[0](), mk().Do()): the callee is evaluated once into a variable, its type
+// says how many results it has, then it is called. done is false when the callee cannot be
+// stored (a generic function), and nothing has run.
+func (c *cell) evalCallThroughValue(ctx context.Context, u *unit, r *rewriter, call *ast.CallExpr) (b *display.Bundle, err error, done bool) {
+	s := c.s
+	fs, fe := nodeRange(u, call.Fun)
+	f, err := s.eval(ctx, ";_godlF := "+r.orig(fs, fe))
+	if err != nil {
+		if isCompilePanic(err) || !isPanic(err) && ctx.Err() == nil {
+			return nil, nil, false
+		}
+		return nil, c.cellError(err, u.first), true
+	}
+	if !f.IsValid() || f.Kind() != reflect.Func {
+		return nil, nil, false
+	}
+	args := ""
+	if len(call.Args) > 0 {
+		a, _ := nodeRange(u, call.Args[0])
+		_, z := nodeRange(u, call.Args[len(call.Args)-1])
+		args = r.orig(a, z)
+		if call.Ellipsis.IsValid() {
+			args += "..."
+		}
+	}
+	callText := "_godlF(" + args + ")"
+	if f.Type().NumOut() != 1 {
+		if _, err := s.eval(ctx, ";"+callText); err != nil {
+			return nil, c.cellError(c.betterError(u, err), u.first), true
+		}
+		return nil, nil, true
+	}
+	v, err := s.eval(ctx, ";_godlResult := "+callText)
+	if err != nil {
+		return nil, c.cellError(c.betterError(u, err), u.first), true
+	}
+	b, err = s.renderResult(ctx, v)
+	return b, err, true
+}
+
+func isPanic(err error) bool {
+	var p interp.Panic
+	return errors.As(err, &p)
 }
 
 var bundleType = reflect.TypeOf(display.Bundle{})
