@@ -24,6 +24,7 @@ var Packages = []string{
 	"godl.dev/godl/dl/losses",
 	"godl.dev/godl/dl/metrics",
 	"godl.dev/godl/dl/optimizers",
+	"godl.dev/godl/plots",
 }
 
 // FileName returns the name of the generated file for importPath, such as
