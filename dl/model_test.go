@@ -403,7 +403,10 @@ func TestFrozenWeightsStayFixed(t *testing.T) {
 	m := compile(dl.NewSequential(layers.Dense(4, layers.ReLU), layers.Dense(2, layers.Softmax)))
 	x, y := dl.RandomUniform(0, 1, 64, 3), dl.FromInts(make([]int, 64))
 	m.Fit(x, y, dl.Verbose(0))
-	frozen := m.Layers()[0].Weights()
+	frozen := m.GetLayer(m.Layers()[0].Name()).Weights()
+	if m.GetLayer("no such layer") != nil {
+		t.Error("GetLayer found a layer that does not exist")
+	}
 	for _, w := range frozen {
 		w.SetTrainable(false)
 	}

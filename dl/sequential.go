@@ -66,6 +66,17 @@ func (m *Sequential) SetName(name string) { m.name = name }
 // Layers returns the model's layers in order.
 func (m *Sequential) Layers() []Layer { return append([]Layer(nil), m.layers...) }
 
+// GetLayer returns the layer named name, as Keras's model.get_layer, or nil if there is
+// none.
+func (m *Sequential) GetLayer(name string) Layer {
+	for _, l := range m.layers {
+		if l.Name() == name {
+			return l
+		}
+	}
+	return nil
+}
+
 // Built reports whether the layers have been built.
 func (m *Sequential) Built() bool { return m.inputShape != nil }
 
