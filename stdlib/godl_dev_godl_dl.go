@@ -26,6 +26,7 @@ func init() {
 		"FromFloat64":                   reflect.ValueOf(dl.FromFloat64),
 		"FromInt32":                     reflect.ValueOf(dl.FromInt32),
 		"FromInts":                      reflect.ValueOf(dl.FromInts),
+		"FromRows":                      reflect.ValueOf(dl.FromRows),
 		"FromUint8":                     reflect.ValueOf(dl.FromUint8),
 		"Full":                          reflect.ValueOf(dl.Full),
 		"Gradients":                     reflect.ValueOf(dl.Gradients),

@@ -22,7 +22,7 @@ func (c *cell) evalResult(ctx context.Context, u *unit) (*display.Bundle, error)
 	// With unknown, try to keep the value: a compile error then means there is none (or
 	// the expression is wrong, which evalStmt reports).
 	r := c.stmtRewriter(u)
-	if call, ok := ast.Unparen(expr).(*ast.CallExpr); ok && hv == unknown && !s.callsGeneric(expr) {
+	if call, ok := ast.Unparen(expr).(*ast.CallExpr); ok && hv == unknown && !s.callsGeneric(expr) && !isPlainChain(call.Fun) {
 		if b, err, done := c.evalCallThroughValue(ctx, u, r, call); done {
 			return b, err
 		}
@@ -87,7 +87,8 @@ func (s *Session) callsGeneric(n ast.Node) bool {
 // evalCallThroughValue evaluates a final call whose callee's result count cannot be known
 // beforehand (fs[0](), mk().Do()): the callee is evaluated once into a variable, its type
 // says how many results it has, then it is called. done is false when the callee cannot be
-// stored (a generic function), and nothing has run.
+// stored, and nothing has run. A callee named by a plain selector chain (pkg.F, v.M) does
+// not come here: it may be generic (slices.Contains), which cannot be stored.
 func (c *cell) evalCallThroughValue(ctx context.Context, u *unit, r *rewriter, call *ast.CallExpr) (b *display.Bundle, err error, done bool) {
 	s := c.s
 	fs, fe := nodeRange(u, call.Fun)
