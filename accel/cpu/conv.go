@@ -154,18 +154,18 @@ func (bk *Backend) runConv(mode convMode, p accel.Conv2DParams, x, w, bias []flo
 	j := &s.cj
 	*j = col2imJob{bk: bk, s: s, p: p, dx: x, w: w, dy: y}
 	j.rows = max(mr, colChunkFloats/kk/mr*mr)
-	parts := 1
+	workers := 1
 	if t := bk.threads(); t > 1 && 2*P*kk*p.F >= parMinFlops {
-		parts = min(t, p.N)
+		workers = t
 	}
-	parallel(j, parts, &s.wg)
+	parallel(j, workers, p.N, &s.wg, &s.next)
 	*j = col2imJob{}
 	bk.putScratch(s)
 }
 
-func (j *col2imJob) run(part, parts int) {
+func (j *col2imJob) run(part, parts, w int) {
 	p := j.p
-	ps := &j.s.part[part]
+	ps := &j.s.part[w]
 	kk := p.KH * p.KW * p.C
 	hw := p.OutH * p.OutW
 	n0, n1 := split(p.N, parts, part, 1)

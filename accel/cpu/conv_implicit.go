@@ -167,16 +167,16 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 		j.dbCol = g.K + g.K&1 // after the dummy column an odd K's last pair writes
 		j.ldw = j.dbCol + 2
 	}
-	parts := 1
+	workers := 1
 	if t := bk.threads(); t > 1 && 2*p.N*p.OutH*p.OutW*g.K*p.F >= parMinFlops {
-		parts = min(t, p.N)
+		workers = min(t, p.N)
 	}
 	if mode == convBackFilter {
-		for i := 0; i < parts; i++ {
+		for i := 0; i < workers; i++ {
 			clear(grow(&s.part[i].b2, g.Cop*j.ldw))
 		}
 	}
-	parallel(j, parts, &s.wg)
+	parallel(j, workers, p.N, &s.wg, &s.next)
 	if mode == convBackFilter {
 		dw = dw[:g.K*p.F]
 		for c := 0; c < p.C; c++ {
@@ -186,7 +186,7 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 					o := ((kh*p.KW+kw)*p.C + c) * p.F
 					for f := 0; f < p.F; f++ {
 						var sum float32
-						for i := 0; i < parts; i++ {
+						for i := 0; i < workers; i++ {
 							sum += s.part[i].b2[f*j.ldw+pp]
 						}
 						dw[o+f] = sum
@@ -197,7 +197,7 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 		if db != nil {
 			for f := 0; f < p.F; f++ {
 				var sum float32
-				for i := 0; i < parts; i++ {
+				for i := 0; i < workers; i++ {
 					sum += s.part[i].b2[f*j.ldw+j.dbCol]
 				}
 				db[f] = sum
@@ -208,9 +208,9 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 	bk.putScratch(s)
 }
 
-func (j *implicitJob) run(part, parts int) {
+func (j *implicitJob) run(part, parts, w int) {
 	g := &j.g
-	ps := &j.s.part[part]
+	ps := &j.s.part[w]
 	n0, n1 := split(j.n, parts, part, 1)
 	src := grow(&ps.col, g.srcLen)
 	switch j.mode {

@@ -117,16 +117,23 @@ func (bk *Backend) runPix(mode convMode, p accel.Conv2DParams, x, w, bias []floa
 			j.dy, j.ldy = dyp, j.fp
 		}
 	}
-	parts := 1
+	workers, chunks := 1, 1
 	if t := bk.threads(); t > 1 && 2*g.P*g.K*p.F >= parMinFlops {
-		parts = min(t, (g.P+mr-1)/mr)
+		tiles := (g.P + mr - 1) / mr
+		workers = min(t, tiles)
+		chunks = min(tiles, 4*workers)
 	}
-	parallel(j, parts, &s.wg)
+	if mode == convBackFilter {
+		for i := 0; i < workers; i++ {
+			clear(grow(&s.part[i].b2, j.kp*j.fp))
+		}
+	}
+	parallel(j, workers, chunks, &s.wg, &s.next)
 	if mode == convBackFilter {
 		for pp := 0; pp < g.K; pp++ {
 			for f := 0; f < p.F; f++ {
 				var sum float32
-				for i := 0; i < parts; i++ {
+				for i := 0; i < workers; i++ {
 					sum += s.part[i].b2[pp*j.fp+f]
 				}
 				dw[pp*p.F+f] = sum
@@ -144,20 +151,19 @@ func (bk *Backend) runPix(mode convMode, p accel.Conv2DParams, x, w, bias []floa
 	bk.putScratch(s)
 }
 
-func (j *pixJob) run(part, parts int) {
+func (j *pixJob) run(part, parts, w int) {
 	p, g := &j.p, &j.g
-	ps := &j.s.part[part]
+	ps := &j.s.part[w]
 	lo, hi := split(g.P, parts, part, mr)
 	if j.mode == convBackFilter {
-		dwT := grow(&ps.b2, j.kp*j.fp)
+		dwT := ps.b2[:j.kp*j.fp] // this worker's partial sum, zeroed before the call
 		if lo >= hi {
-			clear(dwT)
 			return
 		}
 		kern := j.bk.pixAT
 		for p0 := 0; p0 < g.K; p0 += mr {
 			for f0 := 0; f0 < p.F; f0 += nr {
-				kern(hi-lo, &g.src[0], &j.s.bases[lo], &j.s.offs[p0], &j.dy[lo*j.ldy+f0], j.ldy, &dwT[p0*j.fp+f0], j.fp, false)
+				kern(hi-lo, &g.src[0], &j.s.bases[lo], &j.s.offs[p0], &j.dy[lo*j.ldy+f0], j.ldy, &dwT[p0*j.fp+f0], j.fp, true)
 			}
 		}
 		return

@@ -78,7 +78,7 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	j := &s.gj
 	*j = gemmJob{bk: bk, s: s, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha,
 		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ep: ep}
-	parts := 1
+	workers, chunks := 1, 1
 	if t := bk.threads(); t > 1 && 2*m*n*k >= parMinFlops {
 		tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 		j.byRows = tilesM > tilesN
@@ -86,9 +86,12 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 		if j.byRows {
 			tiles = tilesM
 		}
-		parts = min(t, tiles)
+		// Two chunks per worker: some slack for a descheduled worker, little repacking
+		// (each chunk packs its own panels of the shared operand).
+		workers = min(t, tiles)
+		chunks = min(tiles, 2*workers)
 	}
-	parallel(j, parts, &s.wg)
+	parallel(j, workers, chunks, &s.wg, &s.next)
 	*j = gemmJob{}
 	bk.putScratch(s)
 }
@@ -133,8 +136,8 @@ type gemmJob struct {
 	byRows        bool
 }
 
-func (j *gemmJob) run(part, parts int) {
-	ps := &j.s.part[part]
+func (j *gemmJob) run(part, parts, w int) {
+	ps := &j.s.part[w]
 	if parts == 1 {
 		j.bk.gemmSerial(ps, j.tA, j.tB, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc, &j.ep)
 		return

@@ -1,19 +1,24 @@
 package cpu
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // maxThreads caps the goroutines one kernel call uses.
 const maxThreads = 8
 
-// job is work split into parts that run concurrently; run(i, n) does part i of n.
+// job is work cut into chunks; run(c, chunks, w) does chunk c of chunks on worker w,
+// whose private scratch is part[w] of the call's scratch.
 type job interface {
-	run(part, parts int)
+	run(c, chunks, w int)
 }
 
 type workItem struct {
-	j           job
-	part, parts int
-	wg          *sync.WaitGroup
+	j         job
+	chunks, w int
+	next      *atomic.Int64
+	wg        *sync.WaitGroup
 }
 
 var (
@@ -35,25 +40,41 @@ func ensureWorkers(n int) {
 
 func worker() {
 	for w := range workCh {
-		w.j.run(w.part, w.parts)
+		drain(w.j, w.chunks, w.w, w.next)
 		w.wg.Done()
 	}
 }
 
-// parallel runs j's parts 0..parts-1, part 0 on the calling goroutine and the others on
-// workers, and returns when all are done. wg is caller-owned scratch so that nothing
-// escapes to the heap per call.
-func parallel(j job, parts int, wg *sync.WaitGroup) {
-	if parts <= 1 {
-		j.run(0, 1)
+// drain runs chunks of j, taking the next free one each time, until none is left.
+func drain(j job, chunks, w int, next *atomic.Int64) {
+	for {
+		c := int(next.Add(1)) - 1
+		if c >= chunks {
+			return
+		}
+		j.run(c, chunks, w)
+	}
+}
+
+// parallel runs the chunks of j on up to workers goroutines (the caller is worker 0) and
+// returns when all are done. Chunks are handed out one at a time, so a worker that the
+// OS descheduled on a busy machine delays the call by one chunk, not by a fixed share.
+// wg and next are caller-owned scratch so that nothing escapes to the heap per call.
+func parallel(j job, workers, chunks int, wg *sync.WaitGroup, next *atomic.Int64) {
+	workers = min(workers, chunks)
+	if workers <= 1 {
+		for c := 0; c < chunks; c++ {
+			j.run(c, chunks, 0)
+		}
 		return
 	}
-	ensureWorkers(parts - 1)
-	wg.Add(parts - 1)
-	for i := 1; i < parts; i++ {
-		workCh <- workItem{j: j, part: i, parts: parts, wg: wg}
+	ensureWorkers(workers - 1)
+	next.Store(0)
+	wg.Add(workers - 1)
+	for w := 1; w < workers; w++ {
+		workCh <- workItem{j: j, chunks: chunks, w: w, next: next, wg: wg}
 	}
-	j.run(0, parts)
+	drain(j, chunks, 0, next)
 	wg.Wait()
 }
 
@@ -76,6 +97,7 @@ func split(n, parts, i, align int) (lo, hi int) {
 // list, so concurrent calls get distinct scratch and steady-state calls allocate nothing.
 type scratch struct {
 	wg    sync.WaitGroup
+	next  atomic.Int64 // next chunk of a parallel call
 	part  [maxThreads]partScratch
 	col   []float32 // im2col / col2im buffer shared by the parts of a conv call
 	ct    []float32 // transposed product for Sgemm's swapped orientation

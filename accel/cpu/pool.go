@@ -120,7 +120,7 @@ type poolJob struct {
 	p      accel.Pool2DParams
 	x, y   []float32 // dx and dy for the backward pass
 	argmax []int32
-	bad    [maxThreads]int // per part: 1 + the output whose argmax left its image, or 0
+	bad    [maxThreads]int // per worker: 1 + an output whose argmax left its image, or 0
 }
 
 // poolMinOutputs is the output size from which pooling is split across goroutines.
@@ -133,12 +133,12 @@ func (bk *Backend) runPool(mode poolMode, p accel.Pool2DParams, x, y []float32, 
 	s := bk.getScratch()
 	j := &s.plj
 	*j = poolJob{bk: bk, s: s, mode: mode, p: p, x: x, y: y, argmax: argmax}
-	parts := 1
+	workers := 1
 	if t := bk.threads(); t > 1 && p.N*p.OutH*p.OutW*p.C >= poolMinOutputs {
-		parts = min(t, p.N)
+		workers = min(t, p.N)
 	}
-	parallel(j, parts, &s.wg)
-	for _, b := range j.bad[:parts] {
+	parallel(j, workers, p.N, &s.wg, &s.next)
+	for _, b := range j.bad[:workers] {
 		if b != 0 {
 			in := p.H * p.W * p.C
 			o := b - 1
@@ -150,7 +150,7 @@ func (bk *Backend) runPool(mode poolMode, p accel.Pool2DParams, x, y []float32, 
 	bk.putScratch(s)
 }
 
-func (j *poolJob) run(part, parts int) {
+func (j *poolJob) run(part, parts, w int) {
 	p := &j.p
 	n0, n1 := split(p.N, parts, part, 1)
 	C := p.C
@@ -170,7 +170,7 @@ func (j *poolJob) run(part, parts int) {
 		return
 	}
 	g := poolGeom{*p}
-	ps := &j.s.part[part]
+	ps := &j.s.part[w]
 	offs := growInt(&ps.offs, p.KH*p.KW)[:0]
 	c8 := (C + 7) / 8 * 8
 	nx, ny := p.N*in, n1*out // the vector spill must not reach another part's outputs
