@@ -115,8 +115,14 @@ func (f *Figure) MIMEBundle() display.Bundle {
 func (f *Figure) WriteTo(w io.Writer, format string) error {
 	switch strings.ToLower(format) {
 	case "png":
-		enc := png.Encoder{CompressionLevel: png.BestSpeed}
-		if err := enc.Encode(w, f.Image(PNGScale)); err != nil {
+		img := f.Image(PNGScale)
+		var err error
+		if rgba, ok := img.(*image.RGBA); ok {
+			err = encodeOpaquePNG(w, rgba)
+		} else {
+			err = png.Encode(w, img)
+		}
+		if err != nil {
 			return fmt.Errorf("plots: writing PNG: %w", err)
 		}
 		return nil

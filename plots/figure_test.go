@@ -209,3 +209,34 @@ func TestErrorsAreNamed(t *testing.T) {
 }
 
 func second(_ *Figure, err error) error { return err }
+
+// The fast PNG encoder must round-trip every pixel of an opaque image exactly.
+func TestEncodeOpaquePNG(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 37, 23))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i*7 + i/5)
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := encodeOpaquePNG(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dec.Bounds() != img.Bounds() {
+		t.Fatalf("bounds %v, want %v", dec.Bounds(), img.Bounds())
+	}
+	for y := range 23 {
+		for x := range 37 {
+			r1, g1, b1, _ := dec.At(x, y).RGBA()
+			r2, g2, b2, _ := img.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 {
+				t.Fatalf("pixel (%d,%d) = %x %x %x, want %x %x %x", x, y, r1, g1, b1, r2, g2, b2)
+			}
+		}
+	}
+}
