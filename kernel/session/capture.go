@@ -89,6 +89,13 @@ func (s *stream) emit(text []byte) {
 		_, _ = s.orig.Write(text)
 		return
 	}
+	// A panicking Output must not stop the forwarding: the pipe would fill up and every
+	// writer, the kernel included, would block.
+	defer func() {
+		if r := recover(); r != nil {
+			_, _ = fmt.Fprintf(LogWriter(), "session: Output.Stream panicked: %v\n", r)
+		}
+	}()
 	f(s.name, string(text))
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -331,7 +332,7 @@ var errClosed = errors.New("session: the session is closed; create a new one")
 // *CellError for syntax and compile errors, panics and interruption. ctx is cancelled on
 // interrupt: an interpreted loop then stops within a fraction of a second, and compiled code
 // sees interrupt.Requested.
-func (s *Session) Execute(ctx context.Context, code string, out Output) (*display.Bundle, error) {
+func (s *Session) Execute(ctx context.Context, code string, out Output) (res *display.Bundle, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -351,6 +352,14 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (*displa
 
 	s.cells++
 	c := &cell{s: s, code: code, p: newCellPos(s.cells, code)}
+	defer func() {
+		// A bug of the session itself (not the cell's, which yaegi reports as errors) must
+		// not take the kernel down: log it and report it as the cell's error.
+		if r := recover(); r != nil {
+			fmt.Fprintf(LogWriter(), "session: internal error on cell %d: %v\n%s", s.cells, r, debug.Stack())
+			res, err = nil, &CellError{Name: "InternalError", Value: fmt.Sprintf("session: %v (please report this cell)", r)}
+		}
+	}()
 	return c.run(ctx)
 }
 
