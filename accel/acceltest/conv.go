@@ -44,6 +44,8 @@ var ConvCases = []accel.Conv2DParams{
 	ConvParams(0, 5, 5, 2, 3, 3, 2, 1, 1, true),
 	ConvParams(8, 16, 16, 8, 3, 3, 24, 1, 1, true),
 	ConvParams(32, 28, 28, 1, 5, 5, 6, 1, 1, true),
+	ConvParams(2, 9, 9, 12, 5, 5, 6, 1, 1, true),   // depth 300: several blocks
+	ConvParams(2, 10, 10, 6, 5, 5, 16, 1, 1, true), // data-gradient depth 400
 }
 
 // TestConv2D checks the forward pass with every activation and both backward passes.
