@@ -69,3 +69,27 @@ func TestRestartLeaksNoGoroutines(t *testing.T) {
 		t.Errorf("%d goroutines before 10 restarts, %d after", before, after)
 	}
 }
+
+// TestCloseAfterReplacement closes a session after a new one (a restart) started: the new
+// session keeps its output.
+func TestCloseAfterReplacement(t *testing.T) {
+	old := newSession(t)
+	run(t, old, "1")
+	s := newSession(t)
+	rec := newRecorder()
+	if _, err := s.Execute(context.Background(), "x := 1", rec); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	if _, err := s.Execute(context.Background(), `go func() { time.Sleep(20 * time.Millisecond); fmt.Println("late") }()`, rec); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	s.flushStreams()
+	if got := rec.stdout(); got != "late\n" {
+		t.Errorf("stdout after closing the old session: %q", got)
+	}
+	if _, err, _ := run(t, old, "1"); err == nil {
+		t.Error("a closed session executed a cell")
+	}
+}

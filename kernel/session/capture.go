@@ -34,6 +34,7 @@ type stream struct {
 
 	mu      sync.Mutex
 	target  func(name, text string) // where text goes; nil: the original descriptor
+	owner   *Session                // the session that set target
 	orig    io.Writer               // the descriptor's original destination
 	flushed chan struct{}           // one value per flushMark seen
 }
@@ -71,10 +72,20 @@ func newStream(name string, orig io.Writer) (*stream, error) {
 	return s, nil
 }
 
-// setTarget routes the stream's text to f from now on.
-func (s *stream) setTarget(f func(name, text string)) {
+// setTarget routes the stream's text to f from now on, on behalf of owner.
+func (s *stream) setTarget(owner *Session, f func(name, text string)) {
 	s.mu.Lock()
-	s.target = f
+	s.target, s.owner = f, owner
+	s.mu.Unlock()
+}
+
+// release sends the stream back to the original descriptor if owner still holds it (a
+// closed session must not take the stream from the session that replaced it).
+func (s *stream) release(owner *Session) {
+	s.mu.Lock()
+	if s.owner == owner {
+		s.target, s.owner = nil, nil
+	}
 	s.mu.Unlock()
 }
 

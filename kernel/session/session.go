@@ -314,10 +314,12 @@ func (s *Session) Close() error {
 		s.inflight.wait(context.Background(), 2*time.Second)
 		s.inflight = nil
 	}
+	s.flushStreams()
+	s.stdout.release(s)
+	s.stderr.release(s)
 	s.outMu.Lock()
-	if s.out != nil {
-		s.stdout.setTarget(nil)
-		s.stderr.setTarget(nil)
+	if s.out != nil && reflect.TypeOf(s.out).Comparable() && display.CurrentSink() == display.Sink(s.out) {
+		display.SetSink(nil)
 	}
 	s.out = nil
 	s.outMu.Unlock()
@@ -371,8 +373,8 @@ func (s *Session) attach(out Output) {
 	s.outMu.Lock()
 	s.out = out
 	s.outMu.Unlock()
-	s.stdout.setTarget(out.Stream)
-	s.stderr.setTarget(out.Stream)
+	s.stdout.setTarget(s, out.Stream)
+	s.stderr.setTarget(s, out.Stream)
 	display.SetSink(out)
 }
 
