@@ -66,15 +66,33 @@ TEXT ·kernPixAAVX2(SB), NOSPLIT, $0-57
 	MOVQ b+32(FP), DI
 	ZERO12
 
-pa_loop:
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   pa_tail
+
+pa_loop2:
+	MOVQ    (SI), AX
+	MOVQ    8(SI), DX
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	FMA12((R8)(AX*4), (R9)(AX*4), (R10)(AX*4), (R11)(AX*4), (R12)(AX*4), (R13)(AX*4))
+	VMOVUPS 64(DI), Y12
+	VMOVUPS 96(DI), Y13
+	FMA12((R8)(DX*4), (R9)(DX*4), (R10)(DX*4), (R11)(DX*4), (R12)(DX*4), (R13)(DX*4))
+	ADDQ    $16, SI
+	ADDQ    $128, DI
+	DECQ    BX
+	JNZ     pa_loop2
+
+pa_tail:
+	ANDQ $1, CX
+	JZ   pa_done
 	MOVQ    (SI), AX
 	VMOVUPS (DI), Y12
 	VMOVUPS 32(DI), Y13
 	FMA12((R8)(AX*4), (R9)(AX*4), (R10)(AX*4), (R11)(AX*4), (R12)(AX*4), (R13)(AX*4))
-	ADDQ    $8, SI
-	ADDQ    $64, DI
-	DECQ    CX
-	JNZ     pa_loop
+
+pa_done:
 
 	MOVQ c+40(FP), R8
 	MOVQ ldc+48(FP), R9
@@ -112,16 +130,36 @@ TEXT ·kernPixATAVX2(SB), NOSPLIT, $0-65
 	SHLQ $2, DX
 	ZERO12
 
-pt_loop:
+	SHRQ $1, CX
+	JZ   pt_tail
+
+pt_loop2:
 	MOVQ    (SI), AX
 	LEAQ    (BX)(AX*4), AX
 	VMOVUPS (DI), Y12
 	VMOVUPS 32(DI), Y13
 	FMA12((AX)(R8*1), (AX)(R9*1), (AX)(R10*1), (AX)(R11*1), (AX)(R12*1), (AX)(R13*1))
-	ADDQ    $8, SI
-	ADDQ    DX, DI
+	MOVQ    8(SI), AX
+	LEAQ    (BX)(AX*4), AX
+	VMOVUPS (DI)(DX*1), Y12
+	VMOVUPS 32(DI)(DX*1), Y13
+	FMA12((AX)(R8*1), (AX)(R9*1), (AX)(R10*1), (AX)(R11*1), (AX)(R12*1), (AX)(R13*1))
+	ADDQ    $16, SI
+	LEAQ    (DI)(DX*2), DI
 	DECQ    CX
-	JNZ     pt_loop
+	JNZ     pt_loop2
+
+pt_tail:
+	MOVQ n+0(FP), CX
+	ANDQ $1, CX
+	JZ   pt_done
+	MOVQ    (SI), AX
+	LEAQ    (BX)(AX*4), AX
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	FMA12((AX)(R8*1), (AX)(R9*1), (AX)(R10*1), (AX)(R11*1), (AX)(R12*1), (AX)(R13*1))
+
+pt_done:
 
 	MOVQ c+48(FP), R8
 	MOVQ ldc+56(FP), R9
