@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -13,11 +14,11 @@ func TestHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, h := f.Size(); w != 800 || h != 300 {
-		t.Errorf("default size %dx%d, want 800x300", w, h)
+	if w, h := f.Size(); w < 850 || w > 950 || h != 300 {
+		t.Errorf("default size %dx%d, want two 400x300 panels and the legend", w, h)
 	}
 	_, svg := renderChecks(t, f, 0.02)
-	for _, s := range []string{">loss<", ">accuracy<", ">val_loss<", ">MLP<", ">epoch<"} {
+	for _, s := range []string{">loss<", ">accuracy<", ">training<", ">validation<", ">MLP<", ">epoch<"} {
 		if !strings.Contains(svg, s) {
 			t.Errorf("SVG lacks text %s", s)
 		}
@@ -31,7 +32,7 @@ func TestHistoryMetricsAndColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.String() != "<Figure size 800x600 with 3 Axes>" {
+	if !strings.HasSuffix(f.String(), "x600 with 3 Axes>") {
 		t.Errorf("got %s", f)
 	}
 	renderChecks(t, f, 0.02)
@@ -39,13 +40,13 @@ func TestHistoryMetricsAndColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.String() != "<Figure size 400x300 with 1 Axes>" {
+	if !strings.HasSuffix(f.String(), "x300 with 1 Axes>") {
 		t.Errorf("Metrics(val_loss) gave %s, want the loss panel alone", f)
 	}
 }
 
-// A diverging run: the loss turns NaN at epoch 4 and the curve stops there; the legend
-// names the epoch; a series with no finite value still draws.
+// A diverging run: the loss turns NaN at epoch 4 and the curve stops there; the panel
+// title names the series and the epoch; a series with no finite value still draws.
 func TestHistoryNaN(t *testing.T) {
 	nan := math.NaN()
 	h := map[string][]float64{
@@ -58,9 +59,9 @@ func TestHistoryNaN(t *testing.T) {
 		t.Fatalf("a NaN history must draw, got %v", err)
 	}
 	_, svg := renderChecks(t, f, 0.02)
-	for _, s := range []string{"loss (NaN from epoch 4)", "val_loss (NaN from epoch 1)", "accuracy (+Inf from epoch 5)"} {
+	for _, s := range []string{">loss (loss NaN from epoch 4, val_loss NaN from epoch 1)<", ">accuracy (accuracy +Inf from epoch 5)<"} {
 		if !strings.Contains(svg, s) {
-			t.Errorf("SVG lacks legend %q", s)
+			t.Errorf("SVG lacks title %q", s)
 		}
 	}
 	// Only the one finite point of a segment: still drawn (a dot), no error.
@@ -123,6 +124,15 @@ func TestCompare(t *testing.T) {
 		if !strings.Contains(svg, s) {
 			t.Errorf("SVG lacks %s", s)
 		}
+	}
+	// A run that diverges is named in the title of the panel where it does.
+	d := map[string][]float64{"loss": {2, 9, math.NaN()}}
+	f, err = Compare([]string{"sgd", "big-lr"}, []map[string][]float64{a, d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, svg := renderChecks(t, f, 0.02); !strings.Contains(svg, ">loss (big-lr NaN from epoch 3)<") {
+		t.Error("the loss panel's title should name the diverging run")
 	}
 	f, err = Compare([]string{"a", "b"}, []map[string][]float64{a, b}, Metrics("val_accuracy", "missing"), Columns(3))
 	if err != nil {
@@ -345,5 +355,41 @@ func BenchmarkImageGrid100(b *testing.B) {
 	for b.Loop() {
 		f, _ := ImageGrid(pix, 100, 28, 28, 1)
 		_ = f.PNG()
+	}
+}
+
+func TestImage(t *testing.T) {
+	// A convolution output in [-3, 5]: scaled so the minimum is black and the maximum white.
+	h, w := 40, 300
+	pix := make([]float32, h*w)
+	for i := range pix {
+		pix[i] = float32(i%w)/float32(w-1)*8 - 3
+	}
+	f, err := Image(pix, h, w, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fw, fh := f.Size(); fw != 300 || fh != 40 {
+		t.Errorf("size %dx%d, want the image's own 300x40", fw, fh)
+	}
+	img, _ := renderChecks(t, f, 0.5)
+	// Along the middle row the ramp runs from black (left) to white (right), inside the
+	// white margin.
+	b := img.Bounds()
+	darkest, darkX, firstWhiteAfter := uint32(0xffff), -1, -1
+	for x := b.Min.X; x < b.Max.X; x++ {
+		v, _, _, _ := img.At(x, b.Dy()/2).RGBA()
+		if v < darkest {
+			darkest, darkX = v, x
+		}
+		if darkX >= 0 && v >= 0xf000 && firstWhiteAfter < 0 {
+			firstWhiteAfter = x
+		}
+	}
+	if darkest > 0x0400 || firstWhiteAfter < 0 {
+		t.Errorf("darkest %#x at x=%d, white after it at x=%d: want black on the left reaching white", darkest, darkX, firstWhiteAfter)
+	}
+	if _, err := Image(pix[:10], h, w, 1); !errors.Is(err, ErrShape) {
+		t.Errorf("short buffer: %v", err)
 	}
 }

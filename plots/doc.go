@@ -23,12 +23,12 @@
 // # Diverging runs
 //
 // A history value that is NaN or ±Inf (a loss that diverged) is not an error: the curve
-// stops at the last finite value and a cross in the series' colour marks the first
-// non-finite epoch along the top edge of the panel. History's per-panel legend also names
-// the epoch, e.g. "loss (NaN from epoch 7)"; Compare's shared legend names only the runs, so
-// there the cross alone marks it. Finite values after it are drawn again as a separate
-// segment, and a series with no finite value at all draws only the cross. The y axis spans
-// the finite values only.
+// stops at the last finite value, a cross in the series' colour marks the first non-finite
+// epoch along the top edge of the panel, and the panel's title names the series and the
+// epoch, e.g. "loss (val_loss NaN from epoch 7)" in History or "loss (adam NaN from epoch 3)"
+// in Compare. Finite values after it are drawn again as a separate segment, and a series
+// with no finite value at all draws only the cross. The y axis spans the finite values
+// only, so a loss that explodes before turning NaN still squeezes the other curves.
 //
 // # Speed
 //

@@ -28,8 +28,8 @@ func ExampleHistory() {
 	w, h := fig.Size()
 	fmt.Println(len(fig.PNG()) > 0, w, h)
 	// Output:
-	// <Figure size 800x300 with 2 Axes>
-	// true 800 300
+	// <Figure size 891x300 with 2 Axes>
+	// true 891 300
 }
 
 // The book's optimizer comparison: a panel per metric, a line per run.
@@ -48,13 +48,13 @@ func ExampleCompare() {
 	// <Figure size 869x300 with 2 Axes> <nil>
 }
 
-// A diverging run's NaN loss is drawn, not rejected: the curve stops and the legend says
-// where.
+// A diverging run's NaN loss is drawn, not rejected: the curve stops and the panel title
+// says where: "loss (loss NaN from epoch 3)".
 func ExampleHistory_nan() {
 	fig, err := plots.History(map[string][]float64{"loss": {2.3, 8.1, math.NaN(), math.NaN()}})
 	fmt.Println(fig, err)
 	// Output:
-	// <Figure size 400x300 with 1 Axes> <nil>
+	// <Figure size 481x300 with 1 Axes> <nil>
 }
 
 // Sample images titled with predictions; wrong ones get a red "predicted (true)" title.

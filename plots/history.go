@@ -18,14 +18,16 @@ const valPrefix = "val_"
 
 // History draws one run's training history, as Keras's History.history holds it: one panel
 // per metric (loss, then accuracy, then the others by name), each with the training curve
-// (solid) and, when the history has val_<metric>, the validation curve (dashed), against
-// the epoch number counted from 1. Panels sit side by side; Columns(n) wraps them into rows.
+// (solid blue) and, when the history has val_<metric>, the validation curve (dashed orange),
+// against the epoch number counted from 1, and a legend of the two on the right. Panels sit
+// side by side; Columns(n) wraps them into rows.
 //
-// Options: Size (default 400 logical pixels wide per panel, 300 high per row), Title,
+// Options: Size (default 400x300 logical pixels per panel plus the legend), Title,
 // Columns, Metrics (base names such as "loss" or "accuracy", in the order to draw them).
 //
 // It returns ErrNoData when history holds no non-empty series, or none that Metrics
-// selects. NaN and infinite values are drawn as the package documentation describes.
+// selects. NaN and infinite values are drawn as the package documentation describes; the
+// panel's title names the series and the epoch, e.g. "loss (val_loss NaN from epoch 7)".
 func History(history map[string][]float64, opts ...Option) (*Figure, error) {
 	bases := baseMetrics(history)
 	o := buildOptions(opts, 0, 0)
@@ -47,21 +49,35 @@ func History(history map[string][]float64, opts ...Option) (*Figure, error) {
 		cols = len(bases)
 	}
 	rows := (len(bases) + cols - 1) / cols
-	if o.width == 0 {
-		o.width, o.height = 400*cols, 300*rows
-	}
+	train := draw.LineStyle{Color: seriesColor(0), Width: vg.Points(1.5)}
+	val := draw.LineStyle{Color: seriesColor(1), Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
+	hasTrain, hasVal := false, false
 	panels := make([]*plot.Plot, len(bases))
 	for i, base := range bases {
 		var ss []series
 		if v := history[base]; len(v) > 0 {
-			ss = append(ss, series{name: base, values: v, color: seriesColor(0)})
+			ss = append(ss, series{name: base, values: v, style: train})
+			hasTrain = true
 		}
 		if v := history[valPrefix+base]; len(v) > 0 {
-			ss = append(ss, series{name: valPrefix + base, values: v, color: seriesColor(1), dashed: true})
+			ss = append(ss, series{name: valPrefix + base, values: v, style: val})
+			hasVal = true
 		}
 		panels[i] = curvePanel(base, ss, true)
 	}
-	return gridFigure(o, panels, rows, cols, nil), nil
+	var names []string
+	var styles []draw.LineStyle
+	if hasTrain {
+		names, styles = append(names, "training"), append(styles, train)
+	}
+	if hasVal {
+		names, styles = append(names, "validation"), append(styles, val)
+	}
+	side := newSideLegend(names, styles)
+	if o.width == 0 {
+		o.width, o.height = 400*cols+int(side.width), 300*rows
+	}
+	return gridFigure(o, panels, rows, cols, side), nil
 }
 
 // Compare draws several runs' histories side by side, as the book compares optimizers and
@@ -121,51 +137,39 @@ func Compare(names []string, histories []map[string][]float64, opts ...Option) (
 	}
 	rows := (len(keys) + cols - 1) / cols
 
-	legend := plot.NewLegend()
-	legend.Top = true
-	legend.Left = true
-	legendNames := make([]string, len(names))
-	copy(legendNames, names)
 	panels := make([]*plot.Plot, len(keys))
 	for i, key := range keys {
 		var ss []series
 		for r, h := range histories {
 			if len(h[key]) > 0 {
-				ss = append(ss, series{name: names[r], values: h[key], color: seriesColor(r)})
+				sty := draw.LineStyle{Color: seriesColor(r), Width: vg.Points(1.5)}
+				ss = append(ss, series{name: names[r], values: h[key], style: sty})
 			}
 		}
-		panels[i] = curvePanel(strings.ReplaceAll(key, "_", "-"), ss, false)
+		panels[i] = curvePanel(strings.ReplaceAll(key, "_", "-"), ss, true)
 	}
-	for r, name := range legendNames {
-		sty := draw.LineStyle{Color: seriesColor(r), Width: vg.Points(2)}
-		legend.Add(name, legendThumb{sty})
+	styles := make([]draw.LineStyle, len(names))
+	for r := range names {
+		styles[r] = draw.LineStyle{Color: seriesColor(r), Width: vg.Points(2)}
 	}
-	legendWidth := vg.Length(0)
-	for _, n := range legendNames {
-		if w := legend.TextStyle.Width(n); w > legendWidth {
-			legendWidth = w
-		}
-	}
-	legendWidth += legend.ThumbnailWidth + 24
+	side := newSideLegend(names, styles)
 	if o.width == 0 {
-		o.width, o.height = 400*cols+int(legendWidth), 300*rows
+		o.width, o.height = 400*cols+int(side.width), 300*rows
 	}
-	return gridFigure(o, panels, rows, cols, &sideLegend{legend: legend, width: legendWidth}), nil
+	return gridFigure(o, panels, rows, cols, side), nil
 }
 
 // series is one curve of a panel.
 type series struct {
 	name   string
 	values []float64
-	color  color.Color
-	dashed bool
+	style  draw.LineStyle
 }
 
-// curvePanel builds one panel of curves against the epoch number. With legend, the series
-// names go into the panel's own legend.
-func curvePanel(title string, ss []series, legend bool) *plot.Plot {
+// curvePanel builds one panel of curves against the epoch number. With noteNaN, the title
+// names each series that turns non-finite and the epoch where it does.
+func curvePanel(title string, ss []series, noteNaN bool) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
 	p.X.Label.Text = "epoch"
 	p.X.Tick.Marker = epochTicks{}
 	p.Add(plotter.NewGrid())
@@ -187,36 +191,28 @@ func curvePanel(title string, ss []series, legend bool) *plot.Plot {
 	} else {
 		p.Y.Min, p.Y.Max = ymin, ymax
 	}
-	rising := false
-	for i, s := range ss {
-		sty := draw.LineStyle{Color: s.color, Width: vg.Points(1.5)}
-		if s.dashed {
-			sty.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		}
-		name := s.name
+	var notes []string
+	for _, s := range ss {
 		for _, seg := range segments(s.values) {
 			if len(seg) == 1 {
 				sc, _ := plotter.NewScatter(seg)
-				sc.GlyphStyle = draw.GlyphStyle{Color: s.color, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+				sc.GlyphStyle = draw.GlyphStyle{Color: s.style.Color, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 				p.Add(sc)
 				continue
 			}
 			l, _ := plotter.NewLine(seg) // segments holds only finite points
-			l.LineStyle = sty
+			l.LineStyle = s.style
 			p.Add(l)
 		}
 		if e := firstNonFinite(s.values); e >= 0 {
-			name = fmt.Sprintf("%s (%s from epoch %d)", name, nonFiniteName(s.values[e]), e+1)
-			p.Add(nanMark{epoch: float64(e + 1), color: s.color})
-		}
-		if legend {
-			p.Legend.Add(name, legendThumb{sty})
-		}
-		if i == 0 {
-			rising = trendRises(s.values)
+			notes = append(notes, fmt.Sprintf("%s %s from epoch %d", s.name, nonFiniteName(s.values[e]), e+1))
+			p.Add(nanMark{epoch: float64(e + 1), color: s.style.Color})
 		}
 	}
-	p.Legend.Top = !rising
+	p.Title.Text = title
+	if noteNaN && len(notes) > 0 {
+		p.Title.Text += " (" + strings.Join(notes, ", ") + ")"
+	}
 	return p
 }
 
@@ -259,21 +255,6 @@ func nonFiniteName(v float64) string {
 		return "-Inf"
 	}
 	return "NaN"
-}
-
-// trendRises reports whether the last finite value exceeds the first (an accuracy curve),
-// to put the legend where the curve is not.
-func trendRises(values []float64) bool {
-	first, last := math.NaN(), math.NaN()
-	for _, v := range values {
-		if finite(v) {
-			if math.IsNaN(first) {
-				first = v
-			}
-			last = v
-		}
-	}
-	return last > first
 }
 
 // baseMetrics returns the metric names of a history without the val_ prefix: loss first,
@@ -374,6 +355,18 @@ func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
 type sideLegend struct {
 	legend plot.Legend
 	width  vg.Length
+}
+
+// newSideLegend returns a legend of line styles with its width.
+func newSideLegend(names []string, styles []draw.LineStyle) *sideLegend {
+	l := plot.NewLegend()
+	l.Top, l.Left = true, true
+	width := vg.Length(0)
+	for i, n := range names {
+		l.Add(n, legendThumb{styles[i]})
+		width = max(width, l.TextStyle.Width(n))
+	}
+	return &sideLegend{legend: l, width: width + l.ThumbnailWidth + 24}
 }
 
 // gridFigure lays panels out in rows x cols, aligned so their data areas line up, below an

@@ -40,6 +40,34 @@ func ImageGrid(pix []float32, n, h, w, c int, opts ...Option) (*Figure, error) {
 	return labelledGrid(imgs, h, w, opts)
 }
 
+// Image draws one image as matplotlib's imshow does: pix is laid out (h, w, c) row-major;
+// a grey image (c = 1) is scaled from its minimum (black) to its maximum (white), so a
+// convolution output of any range shows its structure, and an RGB image (c = 3) is read in
+// [0, 1], clipped. It is drawn with square pixels at its own size, kept between 200 and
+// 600 logical pixels wide.
+//
+// Options: Size, Title.
+//
+// It returns ErrNoData for an empty image, ErrShape when len(pix) != h*w*c or c is not 1
+// or 3, and ErrNaN for a NaN or infinite value.
+func Image(pix []float32, h, w, c int, opts ...Option) (*Figure, error) {
+	if err := checkDims("pix", len(pix), 1, h, w, c); err != nil {
+		return nil, err
+	}
+	if i := firstBadFloat(pix); i >= 0 {
+		return nil, fmt.Errorf("%w: pixel %d is %v", ErrNaN, i, pix[i])
+	}
+	lo, hi := float32(0), float32(1)
+	if c == 1 {
+		lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+		for _, v := range pix {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	o := buildOptions(opts, 0, 0)
+	return tileFigure(o, []tile{{img: floatImage(pix, h, w, c, lo, hi)}}, h, w, 1, 1), nil
+}
+
 // ImageGridUint8 is ImageGrid for uint8 pixels in [0, 255], as data sets store them.
 func ImageGridUint8(pix []uint8, n, h, w, c int, opts ...Option) (*Figure, error) {
 	if err := checkDims("pix", len(pix), n, h, w, c); err != nil {

@@ -22,6 +22,7 @@ func init() {
 		"ErrShape":        reflect.ValueOf(&plots.ErrShape).Elem(),
 		"FeatureMaps":     reflect.ValueOf(plots.FeatureMaps),
 		"History":         reflect.ValueOf(plots.History),
+		"Image":           reflect.ValueOf(plots.Image),
 		"ImageGrid":       reflect.ValueOf(plots.ImageGrid),
 		"ImageGridUint8":  reflect.ValueOf(plots.ImageGridUint8),
 		"Kernels":         reflect.ValueOf(plots.Kernels),
