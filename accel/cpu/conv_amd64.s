@@ -103,6 +103,29 @@ done:
 	VADDSS       addr, X14, X14   \
 	VMOVSS       X14, addr
 
+// One 8-wide step of the 6×2 dot products at byte offset o.
+#define DOTSTEP(o) \
+	VMOVUPS     o(R8), Y12            \
+	VMOVUPS     o(R9), Y13            \
+	VMOVUPS     o(SI), Y14            \
+	VFMADD231PS Y12, Y14, Y0          \
+	VFMADD231PS Y13, Y14, Y1          \
+	VMOVUPS     o(SI)(DX*1), Y15      \
+	VFMADD231PS Y12, Y15, Y2          \
+	VFMADD231PS Y13, Y15, Y3          \
+	VMOVUPS     o(SI)(DX*2), Y14      \
+	VFMADD231PS Y12, Y14, Y4          \
+	VFMADD231PS Y13, Y14, Y5          \
+	VMOVUPS     o(SI)(R12*1), Y15     \
+	VFMADD231PS Y12, Y15, Y6          \
+	VFMADD231PS Y13, Y15, Y7          \
+	VMOVUPS     o(SI)(DX*4), Y14      \
+	VFMADD231PS Y12, Y14, Y8          \
+	VFMADD231PS Y13, Y14, Y9          \
+	VMOVUPS     o(SI)(R13*1), Y15     \
+	VFMADD231PS Y12, Y15, Y10         \
+	VFMADD231PS Y13, Y15, Y11
+
 // func kernDotAVX2(n int, a *float32, lda int, b0, b1 *float32, c *float32, ldc int)
 TEXT ·kernDotAVX2(SB), NOSPLIT, $0-56
 	MOVQ n+0(FP), CX
@@ -131,34 +154,23 @@ TEXT ·kernDotAVX2(SB), NOSPLIT, $0-56
 	VXORPS Y11, Y11, Y11
 
 	SHRQ $3, CX
-	JZ   dotdone
+	MOVQ CX, AX
+	SHRQ $1, AX
+	JZ   dottail
 
-dotloop:
-	VMOVUPS     (R8), Y12
-	VMOVUPS     (R9), Y13
-	VMOVUPS     (SI), Y14
-	VFMADD231PS Y12, Y14, Y0
-	VFMADD231PS Y13, Y14, Y1
-	VMOVUPS     (SI)(DX*1), Y15
-	VFMADD231PS Y12, Y15, Y2
-	VFMADD231PS Y13, Y15, Y3
-	VMOVUPS     (SI)(DX*2), Y14
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y14, Y5
-	VMOVUPS     (SI)(R12*1), Y15
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VMOVUPS     (SI)(DX*4), Y14
-	VFMADD231PS Y12, Y14, Y8
-	VFMADD231PS Y13, Y14, Y9
-	VMOVUPS     (SI)(R13*1), Y15
-	VFMADD231PS Y12, Y15, Y10
-	VFMADD231PS Y13, Y15, Y11
-	ADDQ        $32, SI
-	ADDQ        $32, R8
-	ADDQ        $32, R9
-	DECQ        CX
-	JNZ         dotloop
+dotloop2:
+	DOTSTEP(0)
+	DOTSTEP(32)
+	ADDQ        $64, SI
+	ADDQ        $64, R8
+	ADDQ        $64, R9
+	DECQ        AX
+	JNZ         dotloop2
+
+dottail:
+	ANDQ $1, CX
+	JZ   dotdone
+	DOTSTEP(0)
 
 dotdone:
 	HSUMADD(Y0, X0, (R10))
