@@ -82,8 +82,8 @@ func (f *Figure) Image(scale int) image.Image {
 // PNG returns the figure encoded as PNG at PNGScale times its logical size.
 func (f *Figure) PNG() []byte {
 	var buf bytes.Buffer
-	if err := f.WriteTo(&buf, "png"); err != nil {
-		return nil // WriteTo only fails on the writer, and a bytes.Buffer does not
+	if err := f.Encode(&buf, "png"); err != nil {
+		return nil // Encode only fails on the writer, and a bytes.Buffer does not
 	}
 	return buf.Bytes()
 }
@@ -92,7 +92,7 @@ func (f *Figure) PNG() []byte {
 // points.
 func (f *Figure) SVG() string {
 	var buf bytes.Buffer
-	if err := f.WriteTo(&buf, "svg"); err != nil {
+	if err := f.Encode(&buf, "svg"); err != nil {
 		return ""
 	}
 	return buf.String()
@@ -111,8 +111,8 @@ func (f *Figure) MIMEBundle() display.Bundle {
 	return b
 }
 
-// WriteTo writes the figure to w in the given format: "png" (at PNGScale) or "svg".
-func (f *Figure) WriteTo(w io.Writer, format string) error {
+// Encode writes the figure to w in the given format: "png" (at PNGScale) or "svg".
+func (f *Figure) Encode(w io.Writer, format string) error {
 	switch strings.ToLower(format) {
 	case "png":
 		img := f.Image(PNGScale)
@@ -155,7 +155,7 @@ func (f *Figure) Save(path string) (err error) {
 			err = fmt.Errorf("plots: %w", cerr)
 		}
 	}()
-	return f.WriteTo(file, format)
+	return f.Encode(file, format)
 }
 
 // Option changes a figure's layout or annotation. Each constructor documents the options

@@ -154,8 +154,8 @@ func TestSave(t *testing.T) {
 	if err := f.Save(filepath.Join(dir, "c.jpg")); err == nil || !strings.Contains(err.Error(), ".png or .svg") {
 		t.Errorf("Save(.jpg) error = %v, want one naming the extensions", err)
 	}
-	if err := f.WriteTo(io.Discard, "pdf"); err == nil {
-		t.Error("WriteTo(pdf) succeeded, want an error")
+	if err := f.Encode(io.Discard, "pdf"); err == nil {
+		t.Error("Encode(pdf) succeeded, want an error")
 	}
 }
 
