@@ -86,10 +86,15 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 		if j.byRows {
 			tiles = tilesM
 		}
-		// Two chunks per worker: some slack for a descheduled worker, little repacking
-		// (each chunk packs its own panels of the shared operand).
+		// Each chunk packs its own copy of the shared operand's panels: B (small when the
+		// rows are split, as k×n with many rows of C) or A (all of it when the columns
+		// are split). Row splits get two chunks per worker, slack for a descheduled
+		// worker; column splits one.
 		workers = min(t, tiles)
-		chunks = min(tiles, 2*workers)
+		chunks = workers
+		if j.byRows {
+			chunks = min(tiles, 2*workers)
+		}
 	}
 	parallel(j, workers, chunks, &s.wg, &s.next)
 	*j = gemmJob{}
