@@ -73,6 +73,7 @@ func TestRestartLeaksNoGoroutines(t *testing.T) {
 // TestCloseAfterReplacement closes a session after a new one (a restart) started: the new
 // session keeps its output.
 func TestCloseAfterReplacement(t *testing.T) {
+	skipUnderRace(t)
 	old := newSession(t)
 	run(t, old, "1")
 	s := newSession(t)

@@ -11,6 +11,7 @@ import (
 // TestInterruptLoop interrupts an interpreted infinite loop: the cell must stop within a
 // second of the interrupt and the session must stay usable.
 func TestInterruptLoop(t *testing.T) {
+	skipUnderRace(t)
 	s := newSession(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
@@ -38,6 +39,7 @@ func TestInterruptLoop(t *testing.T) {
 // TestInterruptCompiledCall interrupts a cell inside a compiled call (time.Sleep): Execute
 // returns at once, and the next cell waits until the call has returned.
 func TestInterruptCompiledCall(t *testing.T) {
+	skipUnderRace(t)
 	s := newSession(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
@@ -65,6 +67,7 @@ func TestInterruptCompiledCall(t *testing.T) {
 // TestInterruptWhileWaiting interrupts a cell that is still waiting for an earlier
 // interrupted compiled call: it gives up with an explanation.
 func TestInterruptWhileWaiting(t *testing.T) {
+	skipUnderRace(t)
 	s := newSession(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)

@@ -5,6 +5,7 @@ import "testing"
 // TestGoPatterns runs everyday Go at the top level of cells, the forms yaegi alone gets
 // wrong in its global scope included.
 func TestGoPatterns(t *testing.T) {
+	skipUnderRace(t)
 	s := newSession(t)
 	runCells(t, s, []cellCase{
 		{desc: "comma-ok in an if header", src: "m := map[string]int{\"a\": 1}\nif v, ok := m[\"a\"]; ok { fmt.Println(\"found\", v) }", stdout: "found 1\n"},

@@ -169,6 +169,7 @@ func TestPanics(t *testing.T) {
 }
 
 func TestGoroutinePanic(t *testing.T) {
+	skipUnderRace(t)
 	s := newSession(t)
 	_, err, rec := run(t, s, "func work(i int) { if i == 1 { panic(\"worker failed\") } }\ndone := make(chan bool)\ngo func() { defer close(done); work(1) }()\n<-done\ntime.Sleep(20 * time.Millisecond)")
 	if err != nil {
