@@ -85,6 +85,10 @@ func PredictionGrid(pix []float32, n, h, w, c int, probs []float32, numClasses i
 	rows := (n + cols - 1) / cols
 	if o.width == 0 {
 		o.width, o.height = 300*cols, 120*rows
+		if o.width > maxDefaultWidth || o.height > maxDefaultHeight {
+			scale := min(float64(maxDefaultWidth)/float64(o.width), float64(maxDefaultHeight)/float64(o.height))
+			o.width, o.height = int(float64(o.width)*scale), int(float64(o.height)*scale)
+		}
 		if o.title != "" {
 			o.height += 26
 		}
@@ -202,7 +206,7 @@ func ConfusionMatrix(labels, preds []int, numClasses int, opts ...Option) (*Figu
 		nameW = max(nameW, tickSty.Width(names[i]))
 	}
 	if o.width == 0 {
-		side := max(40*numClasses, 240)
+		side := min(max(40*numClasses, 240), maxDefaultHeight/2)
 		o.width = side + int(nameW) + 50
 		o.height = side + int(nameW) + 60
 	}

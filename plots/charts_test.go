@@ -393,3 +393,34 @@ func TestImage(t *testing.T) {
 		t.Errorf("short buffer: %v", err)
 	}
 }
+
+// Large inputs get default sizes that stay renderable: tiles shrink instead of the figure
+// growing to hundreds of megapixels.
+func TestLargeInputsStayBounded(t *testing.T) {
+	bounded := func(name string, f *Figure, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if w, h := f.Size(); w > maxDefaultWidth || h > maxDefaultHeight+30 || w < 16 || h < 16 {
+			t.Errorf("%s: default size %dx%d beyond %dx%d", name, w, h, maxDefaultWidth, maxDefaultHeight)
+		}
+	}
+	f, err := ImageGridUint8(make([]uint8, 1000*28*28), 1000, 28, 28, 1, Labels(make([]int, 1000)))
+	bounded("1000 images", f, err)
+	f, err = Kernels(make([]float32, 3*3*32*64), 3, 3, 32, 64)
+	bounded("32x64 kernels", f, err)
+	labels := make([]int, 200)
+	for i := range labels {
+		labels[i] = i % 100
+	}
+	f, err = ConfusionMatrix(labels, labels, 100)
+	bounded("100 classes", f, err)
+	f, err = PredictionGrid(make([]float32, 400*4), 400, 2, 2, 1, make([]float32, 400*3), 3)
+	bounded("400 predictions", f, err)
+	if f, _ := History(sampleHistory(3), Size(100000, 100)); f != nil {
+		if w, _ := f.Size(); w == 100000 {
+			t.Error("Size(100000, 100) accepted")
+		}
+	}
+}

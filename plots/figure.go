@@ -183,10 +183,20 @@ func buildOptions(opts []Option, width, height int) options {
 	return o
 }
 
-// Size sets the figure's logical size in pixels. Values below 16 are ignored.
+// Limits of figure sizes, in logical pixels. Default sizes of large grids shrink their
+// tiles to stay within maxDefaultWidth x maxDefaultHeight.
+const (
+	minSize          = 16
+	maxSize          = 8192
+	maxDefaultWidth  = 1600
+	maxDefaultHeight = 2400
+)
+
+// Size sets the figure's logical size in pixels. Sizes outside [16, 8192] are ignored
+// (the PNG form has PNGScale times as many pixels on each side).
 func Size(width, height int) Option {
 	return func(o *options) {
-		if width >= 16 && height >= 16 {
+		if width >= minSize && height >= minSize && width <= maxSize && height <= maxSize {
 			o.width, o.height = width, height
 		}
 	}

@@ -21,8 +21,9 @@ import (
 // in red as "predicted (true)".
 //
 // Options: Size (default 96 logical pixels per image column, or the image's own width
-// between 200 and 600 for a single image), Title, Columns (default ceil(sqrt(n)), at most
-// 10), Labels, Predictions, ClassNames.
+// between 200 and 600 for a single image; large grids get smaller tiles so that the figure
+// stays within 1600x2400), Title, Columns (default ceil(sqrt(n))), Labels, Predictions,
+// ClassNames.
 //
 // It returns ErrNoData for n = 0, ErrShape when len(pix) != n*h*w*c, c is not 1 or 3, or a
 // label slice is shorter than n, and ErrNaN for a NaN or infinite pixel.
@@ -65,7 +66,7 @@ func Image(pix []float32, h, w, c int, opts ...Option) (*Figure, error) {
 		}
 	}
 	o := buildOptions(opts, 0, 0)
-	return tileFigure(o, []tile{{img: floatImage(pix, h, w, c, lo, hi)}}, h, w, 1, 1), nil
+	return tileFigure(o, []tile{{img: floatImage(pix, h, w, c, lo, hi)}}, h, w, 1), nil
 }
 
 // ImageGridUint8 is ImageGrid for uint8 pixels in [0, 255], as data sets store them.
@@ -85,7 +86,7 @@ func ImageGridUint8(pix []uint8, n, h, w, c int, opts ...Option) (*Figure, error
 // (black) to its maximum (white), as matplotlib's imshow does; a constant channel is black.
 // With c = 1 it is imshow of an arbitrary-valued grey image, such as a convolution output.
 //
-// Options: Size, Title, Columns (default ceil(sqrt(c)), at most 16).
+// Options: Size, Title, Columns (default ceil(sqrt(c))).
 //
 // It returns ErrNoData for c = 0, ErrShape when len(act) != h*w*c, and ErrNaN for a NaN or
 // infinite value.
@@ -114,7 +115,7 @@ func FeatureMaps(act []float32, h, w, c int, opts ...Option) (*Figure, error) {
 		}
 	}
 	o := buildOptions(opts, 0, 0)
-	return tileFigure(o, tiles, h, w, 16, len(tiles)), nil
+	return tileFigure(o, tiles, h, w, len(tiles)), nil
 }
 
 // Kernels draws convolution kernels stored as Keras stores them, (kh, kw, cin, cout)
@@ -162,7 +163,7 @@ func Kernels(k []float32, kh, kw, cin, cout int, opts ...Option) (*Figure, error
 	if o.columns <= 0 && cin > 1 {
 		o.columns = cout
 	}
-	return tileFigure(o, tiles, kh, kw, 16, len(tiles)), nil
+	return tileFigure(o, tiles, kh, kw, len(tiles)), nil
 }
 
 // labelledGrid titles images from the Labels and Predictions options and lays them out.
@@ -193,7 +194,7 @@ func labelledGrid(imgs []image.Image, h, w int, opts []Option) (*Figure, error) 
 		}
 		tiles[i] = t
 	}
-	return tileFigure(o, tiles, h, w, 10, 1), nil
+	return tileFigure(o, tiles, h, w, 1), nil
 }
 
 // tile is one image of a grid with its title.
@@ -204,12 +205,11 @@ type tile struct {
 }
 
 // tileFigure lays tiles of h x w pixels out in a grid, each below its title.
-func tileFigure(o options, tiles []tile, h, w, maxCols, panels int) *Figure {
+func tileFigure(o options, tiles []tile, h, w, panels int) *Figure {
 	n := len(tiles)
 	cols := o.columns
 	if cols <= 0 {
 		cols = int(math.Ceil(math.Sqrt(float64(n))))
-		cols = min(cols, maxCols)
 	}
 	cols = min(cols, n)
 	rows := (n + cols - 1) / cols
@@ -231,8 +231,13 @@ func tileFigure(o options, tiles []tile, h, w, maxCols, panels int) *Figure {
 		if n == 1 {
 			cell = min(max(w, 200), 600)
 		}
+		// Large grids get smaller tiles, to stay within maxDefaultWidth x maxDefaultHeight.
+		cell = min(cell, max(16, maxDefaultWidth/cols))
+		if rowH := cell*h/w + titleH; rows*rowH > maxDefaultHeight {
+			cell = max(16, (maxDefaultHeight/rows-titleH)*w/max(h, 1))
+		}
 		o.width = cols * cell
-		o.height = rows*(cell*h/w+titleH) + titleTop
+		o.height = rows*(max(cell*h/w, 1)+titleH) + titleTop
 	}
 	return &Figure{width: o.width, height: o.height, panels: panels, draw: func(c draw.Canvas) {
 		c = withTitle(c, o.title)
