@@ -31,6 +31,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -111,6 +112,28 @@ func (w *Writer) Scalar(tag string, value float64, step int64) error {
 	v.string(valueTag, tag)
 	v.float(valueSimpleValue, float32(value))
 	return w.writeSummary(step, v)
+}
+
+// Scalars logs several scalars at one step in a single event, one value per tag in tag
+// order: an epoch's logs, such as {"loss": 0.3, "accuracy": 0.91}. An empty map writes
+// nothing.
+func (w *Writer) Scalars(values map[string]float64, step int64) error {
+	if len(values) == 0 {
+		return nil
+	}
+	tags := make([]string, 0, len(values))
+	for tag := range values {
+		tags = append(tags, tag)
+	}
+	sort.Strings(tags)
+	var s message
+	for _, tag := range tags {
+		var v message
+		v.string(valueTag, tag)
+		v.float(valueSimpleValue, float32(values[tag]))
+		s.bytes(summaryValue, v)
+	}
+	return w.writeEvent(step, s)
 }
 
 // Image logs img as a PNG under tag at step, for the images dashboard.
@@ -282,6 +305,11 @@ func (w *Writer) Close() error {
 func (w *Writer) writeSummary(step int64, value message) error {
 	var s message
 	s.bytes(summaryValue, value)
+	return w.writeEvent(step, s)
+}
+
+// writeEvent writes an Event holding the encoded Summary s.
+func (w *Writer) writeEvent(step int64, s message) error {
 	var ev message
 	ev.double(eventWallTime, w.wallTime())
 	ev.varint(eventStep, step)

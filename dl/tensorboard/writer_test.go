@@ -269,6 +269,43 @@ func TestWriterRoundTrip(t *testing.T) {
 	}
 }
 
+func TestScalars(t *testing.T) {
+	w, err := NewWriter(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Scalars(map[string]float64{"loss": 0.5, "accuracy": 0.75, "val_loss": 0.625}, 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Scalars(nil, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readRecords(t, data)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want the version and one event", len(recs))
+	}
+	ev := fields(t, recs[1])
+	if step := one(t, ev, 2, 0).u; step != 4 {
+		t.Errorf("step %d, want 4", step)
+	}
+	values := fields(t, one(t, ev, 5, 2).b)[1]
+	var got []string
+	for _, v := range values {
+		vf := fields(t, v.b)
+		got = append(got, fmt.Sprintf("%s=%v", one(t, vf, 1, 2).b, math.Float32frombits(uint32(one(t, vf, 2, 5).u))))
+	}
+	if g := strings.Join(got, " "); g != "accuracy=0.75 loss=0.5 val_loss=0.625" {
+		t.Errorf("values %s", g)
+	}
+}
+
 func TestWriterFileNames(t *testing.T) {
 	dir := t.TempDir()
 	clock := func() time.Time { return time.Unix(42, 0) }
