@@ -271,9 +271,16 @@ func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha
 		panel := dst[q*mr*kcb : (q+1)*mr*kcb]
 		rows := min(mr, mcb-q*mr)
 		i0 := ic + q*mr
-		if tA && rows == mr && alpha == 1 {
+		if tA && rows == mr {
+			if alpha == 1 {
+				for p := 0; p < kcb; p++ {
+					*(*[mr]float32)(panel[p*mr:]) = *(*[mr]float32)(a[(pc+p)*lda+i0:])
+				}
+				continue
+			}
 			for p := 0; p < kcb; p++ {
-				*(*[mr]float32)(panel[p*mr:]) = *(*[mr]float32)(a[(pc+p)*lda+i0:])
+				d, src := (*[mr]float32)(panel[p*mr:]), (*[mr]float32)(a[(pc+p)*lda+i0:])
+				d[0], d[1], d[2], d[3], d[4], d[5] = alpha*src[0], alpha*src[1], alpha*src[2], alpha*src[3], alpha*src[4], alpha*src[5]
 			}
 			continue
 		}
