@@ -8,6 +8,18 @@
 // row-major NHWC order, labels and predictions are []int class indices. It imports nothing
 // of dl and nothing of Jupyter.
 //
+// # The book's figures
+//
+//	plots.History(history.History)                  // loss and accuracy curves of one run
+//	plots.Compare(names, histories)                 // 3.3/3.4/4.x: a panel per metric, a line per run
+//	plots.ImageGridUint8(x, n, 28, 28, 1, plots.Labels(y))   // sample images with their labels
+//	plots.ImageGrid(x, n, 28, 28, 1, plots.Labels(y), plots.Predictions(p))  // wrong ones in red
+//	plots.PredictionGrid(x, n, h, w, 3, probs, 100)  // 4.x display_predictions: image and top-5 bars
+//	plots.Image(img, h, w, 1)                       // 3.1 plt.imshow(img, cmap=gray)
+//	plots.Kernels(k, 5, 5, 1, 6)                    // convolution kernels, (kh, kw, cin, cout)
+//	plots.FeatureMaps(act, h, w, c)                 // one image's activations, a tile per channel
+//	plots.ConfusionMatrix(y, p, 10)                 // counts of true against predicted class
+//
 // Every constructor checks its data and returns a *Figure or a named error (ErrNoData,
 // ErrShape, ErrNaN, ErrRange), never a half-drawn chart. A Figure renders itself as PNG at
 // twice its logical pixel size (crisp on high-density screens), as SVG, or to a file by
@@ -16,9 +28,9 @@
 //
 // # Sizes
 //
-// A figure's size is in logical pixels (Size(w, h) option); one logical pixel is one
-// typographic point, so a 800x300 figure is an 800pt x 300pt SVG and a 1600x1200-pixel
-// PNG whose display metadata asks the notebook to show it at 800x300.
+// A figure's size is in logical pixels (Size(w, h) option), drawn with one typographic
+// point per logical pixel: an 800x300 figure is an SVG of width 800px and height 300px and
+// a 1600x600-pixel PNG whose display metadata asks the notebook to show it at 800x300.
 //
 // # Diverging runs
 //

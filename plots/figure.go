@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -131,13 +132,26 @@ func (f *Figure) Encode(w io.Writer, format string) error {
 		dc := draw.New(c)
 		fillBackground(dc) // a raster canvas starts white; an SVG one is transparent
 		f.render(dc)
-		if _, err := c.WriteTo(w); err != nil {
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return fmt.Errorf("plots: writing SVG: %w", err)
+		}
+		// vgsvg sizes the document in points, which browsers show 4/3 larger than the PNG
+		// form; the viewBox keeps the drawing, so size it in CSS pixels instead.
+		doc := buf.String()
+		if m := svgSizeInPoints.FindStringSubmatchIndex(doc); m != nil {
+			doc = doc[:m[0]] + `<svg width="` + doc[m[2]:m[3]] + `px" height="` + doc[m[4]:m[5]] + `px"` + doc[m[1]:]
+		}
+		if _, err := io.WriteString(w, doc); err != nil {
 			return fmt.Errorf("plots: writing SVG: %w", err)
 		}
 		return nil
 	}
 	return fmt.Errorf("plots: unknown format %q: use \"png\" or \"svg\"", format)
 }
+
+// svgSizeInPoints matches the size attributes of vgsvg's root element.
+var svgSizeInPoints = regexp.MustCompile(`<svg width="([0-9.e+]+)pt" height="([0-9.e+]+)pt"`)
 
 // Save writes the figure to the file at path, in the format its extension names (.png or
 // .svg).

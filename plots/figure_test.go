@@ -240,3 +240,14 @@ func TestEncodeOpaquePNG(t *testing.T) {
 		}
 	}
 }
+
+func TestSVGSizedInPixels(t *testing.T) {
+	f, err := History(sampleHistory(3), Size(420, 210))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := f.SVG()
+	if !strings.HasPrefix(svg, "<?xml") || !strings.Contains(svg, `<svg width="420px" height="210px" viewBox="0 0 420 210"`) {
+		t.Errorf("SVG header: %.300s", svg)
+	}
+}
