@@ -5,10 +5,12 @@ package symgen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/traefik/yaegi/extract"
 )
@@ -35,17 +37,26 @@ func FileName(importPath string) string {
 
 // Generate writes one file per package of Packages into dir, which must be a directory of
 // the godl module (the packages are loaded from source with the go command). Files are
-// declared in package stdlib and register into its Symbols map from init.
+// declared in package stdlib and register into its Symbols map from init. Packages are
+// extracted concurrently: loading them from source dominates the time.
 func Generate(dir string) error {
-	ext := extract.Extractor{Dest: "stdlib"}
-	for _, p := range Packages {
-		var buf bytes.Buffer
-		if _, err := ext.Extract(p, "", &buf); err != nil {
-			return fmt.Errorf("symgen: extracting %s: %w", p, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, FileName(p)), buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("symgen: %w", err)
-		}
+	errs := make([]error, len(Packages))
+	var wg sync.WaitGroup
+	for i, p := range Packages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ext := extract.Extractor{Dest: "stdlib"}
+			var buf bytes.Buffer
+			if _, err := ext.Extract(p, "", &buf); err != nil {
+				errs[i] = fmt.Errorf("symgen: extracting %s: %w", p, err)
+				return
+			}
+			if err := os.WriteFile(filepath.Join(dir, FileName(p)), buf.Bytes(), 0o644); err != nil {
+				errs[i] = fmt.Errorf("symgen: %w", err)
+			}
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
