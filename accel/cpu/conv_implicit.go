@@ -309,6 +309,12 @@ func (bk *Backend) scatterImage(ps *partScratch, g *implicitGeom, yT []float32, 
 			if n8 > 0 {
 				bk.tOut(n8, &yT[oy*g.Wp], g.Qy, &row[0], Co, &b8[0], relu)
 			}
+			// A ragged end as one more block over the last 8 pixels, rewriting some
+			// with the same values.
+			if n8 > 0 && 8*n8 < g.Wo && (g.Wo-1)*Co+8 <= left {
+				bk.tOut(1, &yT[oy*g.Wp+g.Wo-8], g.Qy, &row[(g.Wo-8)*Co], Co, &b8[0], relu)
+				n8 = (g.Wo + 7) / 8 // the whole row is done
+			}
 		}
 		if rest := g.Wo - 8*n8; rest > 0 {
 			for f := 0; f < Co; f++ {
@@ -338,6 +344,12 @@ func (bk *Backend) toPlanar(src []float32, n, pix, nch int, dst []float32, ld in
 		if n8 > 0 {
 			_ = dst[(cn-1+c0)*ld+8*n8-1]
 			bk.tIn(n8, &src[c0], pix, &dst[c0*ld], ld, cn)
+			// A ragged end as one more block over the last 8 pixels.
+			if 8*n8 < n && (n-1)*pix+c0+8 <= len(src) {
+				_ = dst[(cn-1+c0)*ld+n-1]
+				bk.tIn(1, &src[(n-8)*pix+c0], pix, &dst[c0*ld+n-8], ld, cn)
+				n8 = (n + 7) / 8 // all pixels are done
+			}
 		}
 		if rest := n - 8*n8; rest > 0 {
 			for c := c0; c < c0+cn; c++ {
