@@ -131,7 +131,7 @@ func (c *cell) imports(ctx context.Context) error {
 		}
 		for _, im := range u.file.Imports {
 			p, _ := strconv.Unquote(im.Path.Value)
-			name := packageName(p)
+			name := s.packageName(p)
 			if im.Name != nil {
 				name = im.Name.Name
 			}
@@ -159,7 +159,7 @@ func (c *cell) imports(ctx context.Context) error {
 			if _, done := s.imported[id.Name]; done {
 				return true
 			}
-			if p := choosePackage(id.Name, sel.Sel.Name); p != "" {
+			if p := s.choosePackage(id.Name, sel.Sel.Name); p != "" {
 				specs = append(specs, importSpec{id.Name, p, -1})
 				want[id.Name] = true
 			}
@@ -180,8 +180,8 @@ func (c *cell) imports(ctx context.Context) error {
 }
 
 // packageName returns the name of the package at import path p as cells know it.
-func packageName(p string) string {
-	for name, paths := range knownPackages {
+func (s *Session) packageName(p string) string {
+	for name, paths := range s.known {
 		for _, q := range paths {
 			if q == p {
 				return name
@@ -198,10 +198,10 @@ func packageName(p string) string {
 
 // choosePackage picks the import path for a package name used as name.sym: among the
 // known packages of that name, the first (shortest path) that exports sym.
-func choosePackage(name, sym string) string {
-	paths := knownPackages[name]
+func (s *Session) choosePackage(name, sym string) string {
+	paths := s.known[name]
 	for _, p := range paths {
-		if _, ok := exportsOf(p)[sym]; ok {
+		if _, ok := s.exportsOf(p)[sym]; ok {
 			return p
 		}
 	}

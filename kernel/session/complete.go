@@ -39,7 +39,7 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	for name := range s.imported {
 		cands = append(cands, name)
 	}
-	for name := range knownPackages {
+	for name := range s.known {
 		cands = append(cands, name)
 	}
 	for name := range universe {
@@ -57,13 +57,13 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 func (s *Session) members(x string) []string {
 	if !s.isGlobal(x) {
 		p, ok := s.imported[x]
-		if !ok && len(knownPackages[x]) > 0 {
-			p = knownPackages[x][0]
+		if !ok && len(s.known[x]) > 0 {
+			p = s.known[x][0]
 			ok = true
 		}
 		if ok {
 			var names []string
-			for name := range exportsOf(p) {
+			for name := range s.exportsOf(p) {
 				if !strings.HasPrefix(name, "_") {
 					names = append(names, name)
 				}

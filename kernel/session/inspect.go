@@ -46,13 +46,13 @@ func (s *Session) Inspect(code string, cursor, detailLevel int) (display.Bundle,
 	switch {
 	case qual != "" && !s.isGlobal(qual):
 		p := s.imported[qual]
-		if p == "" && len(knownPackages[qual]) > 0 {
-			p = knownPackages[qual][0]
+		if p == "" && len(s.known[qual]) > 0 {
+			p = s.known[qual][0]
 		}
 		if p == "" {
 			return display.Bundle{}, false
 		}
-		sym, ok := exportsOf(p)[name]
+		sym, ok := s.exportsOf(p)[name]
 		if !ok {
 			return display.Bundle{}, false
 		}
@@ -97,10 +97,10 @@ func (s *Session) Inspect(code string, cursor, detailLevel int) (display.Bundle,
 				}
 			}
 		}
-	case qual == "" && (s.imported[name] != "" || len(knownPackages[name]) > 0):
+	case qual == "" && (s.imported[name] != "" || len(s.known[name]) > 0):
 		p := s.imported[name]
 		if p == "" {
-			p = knownPackages[name][0]
+			p = s.known[name][0]
 		}
 		sig = "package " + name + " // import \"" + p + "\""
 		docText = packageSynopsis(p)

@@ -223,7 +223,7 @@ func (c *cell) hasValue(u *unit, e ast.Expr) tristate {
 	case *ast.SelectorExpr:
 		if x, ok := fun.X.(*ast.Ident); ok && !s.isGlobal(x.Name) {
 			if p, ok := s.imported[x.Name]; ok {
-				sym, ok := exportsOf(p)[fun.Sel.Name]
+				sym, ok := s.exportsOf(p)[fun.Sel.Name]
 				if !ok {
 					return unknown
 				}

@@ -380,7 +380,7 @@ func (s *Session) compiledFuncType(fun ast.Expr) reflect.Type {
 		return nil
 	}
 	if p, ok := s.imported[x.Name]; ok && !s.isGlobal(x.Name) {
-		if v, ok := exportsOf(p)[sel.Sel.Name]; ok && v.Kind() == reflect.Func {
+		if v, ok := s.exportsOf(p)[sel.Sel.Name]; ok && v.Kind() == reflect.Func {
 			return v.Type()
 		}
 		return nil

@@ -62,7 +62,8 @@ type Session struct {
 	mu        sync.Mutex // serialises Execute and guards the state below
 	i         *interp.Interpreter
 	cells     int
-	imported  map[string]string // package name in cells → import path
+	imported  map[string]string   // package name in cells → import path
+	known     map[string][]string // package name → import paths cells may import
 	globals   map[string]*global
 	funcs     map[string]*funcInfo
 	types     map[string]*typeInfo
@@ -122,7 +123,11 @@ type funcSpan struct {
 }
 
 // knownPackages maps a package name to the import paths of that name cells may use.
-var knownPackages = func() map[string][]string {
+var knownPackages = packageNames(yaegistdlib.Symbols, stdlib.Symbols)
+
+// packageNames maps the package names of the given symbol tables to their import paths,
+// shortest first.
+func packageNames(tables ...map[string]map[string]reflect.Value) map[string][]string {
 	m := map[string][]string{}
 	add := func(exports map[string]map[string]reflect.Value) {
 		for k := range exports {
@@ -134,8 +139,9 @@ var knownPackages = func() map[string][]string {
 			m[name] = append(m[name], p)
 		}
 	}
-	add(yaegistdlib.Symbols)
-	add(stdlib.Symbols)
+	for _, t := range tables {
+		add(t)
+	}
 	for name, paths := range m {
 		sort.Slice(paths, func(a, b int) bool {
 			if len(paths[a]) != len(paths[b]) {
@@ -146,10 +152,15 @@ var knownPackages = func() map[string][]string {
 		m[name] = paths
 	}
 	return m
-}()
+}
 
 // exportsOf returns the symbols of the package at import path p.
-func exportsOf(p string) map[string]reflect.Value {
+func (s *Session) exportsOf(p string) map[string]reflect.Value {
+	for k, m := range s.opts.Symbols {
+		if strings.HasPrefix(k, p+"/") && !strings.Contains(k[len(p)+1:], "/") {
+			return m
+		}
+	}
 	key := p + "/" + path.Base(p)
 	if m, ok := stdlib.Symbols[key]; ok {
 		return m
@@ -233,6 +244,10 @@ func New(opts Options) (*Session, error) {
 		stdout:   stdoutS,
 		stderr:   stderrS,
 		filter:   &panicFilter{w: stderrS.w},
+	}
+	s.known = knownPackages
+	if opts.Symbols != nil {
+		s.known = packageNames(yaegistdlib.Symbols, stdlib.Symbols, opts.Symbols)
 	}
 	s.stdin = &inputReader{s: s}
 	s.i = interp.New(interp.Options{

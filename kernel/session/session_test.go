@@ -266,3 +266,24 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestInspectWithoutSource falls back to the reflected signature for a package whose Go
+// source cannot be found.
+func TestInspectWithoutSource(t *testing.T) {
+	s, err := New(Options{Symbols: compiledSymbols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err, _ := run(t, s, `import "godl.dev/test/compiled"`); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := s.Inspect("compiled.Print", 12, 0)
+	if got := d.Data[display.MIMEText]; !ok || !strings.HasPrefix(got.(string), "func compiled.Print(string)") {
+		t.Errorf("Inspect = %v, %v", got, ok)
+	}
+	m, _, _ := s.Complete("compiled.Wr", 11)
+	if len(m) != 1 || m[0] != "WriteFD1" {
+		t.Errorf("Complete = %v", m)
+	}
+}
