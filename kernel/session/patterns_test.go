@@ -31,3 +31,15 @@ func TestGoPatterns(t *testing.T) {
 		{desc: "variadic through an index", src: "func vs(xs ...int) int { return len(xs) }\nws := []func(...int) int{vs}\nws[0](1, 2, 3)", res: "3"},
 	})
 }
+
+func TestAutoImport(t *testing.T) {
+	s := newSession(t)
+	runCells(t, s, []cellCase{
+		{desc: "math/rand for rand", src: "rand.Intn(1)", res: "0"},
+		{desc: "explicit import under another name", src: "import crand \"crypto/rand\"\nbuf := make([]byte, 4)\n_, err := crand.Read(buf)\nerr == nil", res: "true"},
+		{desc: "a variable named like a package", src: "strings := []string{\"a\"}\nlen(strings)", res: "1"},
+		{desc: "a local named like a package", src: "func count(bytes []byte) int { return len(bytes) }\ncount([]byte(\"abc\"))", res: "3"},
+		{desc: "an unknown package", src: "nosuchpkg.Do()", err: "CompileError: cell5.go:1:1: undefined: nosuchpkg"},
+		{desc: "an import already made is not repeated", src: "import \"math/rand\"\nrand.Intn(1)", res: "0"},
+	})
+}
