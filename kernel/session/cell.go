@@ -167,8 +167,18 @@ func (c *cell) imports(ctx context.Context) error {
 		})
 	}
 	for _, sp := range specs {
-		if prev, ok := s.imported[sp.name]; ok && prev == sp.path {
+		prev, ok := s.imported[sp.name]
+		if ok && prev == sp.path {
 			continue // already imported: a re-run cell
+		}
+		where := c.p.where(max(sp.off, 0))
+		if ok {
+			return &CellError{Name: "CompileError", Value: fmt.Sprintf("%s: %s is already imported as %q: import %q under another name, such as import %s2 %q",
+				where, sp.name, prev, sp.path, sp.name, sp.path)}
+		}
+		if !s.isKnownPath(sp.path) && s.opts.GoPath == "" {
+			return &CellError{Name: "CompileError", Value: fmt.Sprintf("%s: cannot import %q: cells can import the standard library and godl's packages (see package stdlib)",
+				where, sp.path)}
 		}
 		src := c.p.lineDirective(max(sp.off, 0)) + fmt.Sprintf("import %s %q", sp.name, sp.path)
 		if _, err := s.eval(ctx, src); err != nil {
@@ -177,6 +187,18 @@ func (c *cell) imports(ctx context.Context) error {
 		s.imported[sp.name] = sp.path
 	}
 	return nil
+}
+
+// isKnownPath reports whether p is the import path of a preloaded package.
+func (s *Session) isKnownPath(p string) bool {
+	for _, paths := range s.known {
+		for _, q := range paths {
+			if q == p {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // packageName returns the name of the package at import path p as cells know it.
