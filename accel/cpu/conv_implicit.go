@@ -167,16 +167,18 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 		j.dbCol = g.K + g.K&1 // after the dummy column an odd K's last pair writes
 		j.ldw = j.dbCol + 2
 	}
-	workers := 1
+	workers, chunks := 1, p.N
 	if t := bk.threads(); t > 1 && 2*p.N*p.OutH*p.OutW*g.K*p.F >= parMinFlops {
 		workers = min(t, p.N)
 	}
+	size := g.Cop * j.ldw
 	if mode == convBackFilter {
-		for i := 0; i < workers; i++ {
-			clear(grow(&s.part[i].b2, g.Cop*j.ldw))
-		}
+		// Per-chunk partial sums in a thread-independent number of chunks, reduced in
+		// order: the same bits on any number of cores (see runPix).
+		chunks = min(p.N, maxPartials)
+		clear(grow(&s.partial, chunks*size))
 	}
-	parallel(j, workers, p.N, &s.wg, &s.next)
+	parallel(j, workers, chunks, &s.wg, &s.next)
 	if mode == convBackFilter {
 		dw = dw[:g.K*p.F]
 		for c := 0; c < p.C; c++ {
@@ -186,8 +188,8 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 					o := ((kh*p.KW+kw)*p.C + c) * p.F
 					for f := 0; f < p.F; f++ {
 						var sum float32
-						for i := 0; i < workers; i++ {
-							sum += s.part[i].b2[f*j.ldw+pp]
+						for c := 0; c < chunks; c++ {
+							sum += s.partial[c*size+f*j.ldw+pp]
 						}
 						dw[o+f] = sum
 					}
@@ -197,8 +199,8 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 		if db != nil {
 			for f := 0; f < p.F; f++ {
 				var sum float32
-				for i := 0; i < workers; i++ {
-					sum += s.part[i].b2[f*j.ldw+j.dbCol]
+				for c := 0; c < chunks; c++ {
+					sum += s.partial[c*size+f*j.ldw+j.dbCol]
 				}
 				db[f] = sum
 			}
@@ -226,7 +228,7 @@ func (j *implicitJob) run(part, parts, w int) {
 		// padding rows, against the rows of the implicit B.
 		dyT := grow(&ps.t, g.Cop*g.Qpad)
 		clear(dyT)
-		dwT := ps.b2[:g.Cop*j.ldw]
+		dwT := j.s.partial[part*g.Cop*j.ldw : (part+1)*g.Cop*j.ldw] // this chunk's, zeroed
 		dot := j.bk.dot
 		F := g.Co
 		ones := grow(&ps.a, g.Qpad)

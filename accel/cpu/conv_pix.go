@@ -117,24 +117,27 @@ func (bk *Backend) runPix(mode convMode, p accel.Conv2DParams, x, w, bias []floa
 			j.dy, j.ldy = dyp, j.fp
 		}
 	}
+	tiles := (g.P + mr - 1) / mr
 	workers, chunks := 1, 1
 	if t := bk.threads(); t > 1 && 2*g.P*g.K*p.F >= parMinFlops {
-		tiles := (g.P + mr - 1) / mr
 		workers = min(t, tiles)
 		chunks = min(tiles, 4*workers)
 	}
 	if mode == convBackFilter {
-		for i := 0; i < workers; i++ {
-			clear(grow(&s.part[i].b2, j.kp*j.fp))
-		}
+		// Partial sums per chunk, reduced in chunk order, and a chunk count that does not
+		// depend on the threads: the gradient is the same bits on 1 and on 2 cores and
+		// whichever worker runs which chunk, so seeded training is reproducible.
+		chunks = min(tiles, maxPartials)
+		clear(grow(&s.partial, chunks*j.kp*j.fp))
 	}
 	parallel(j, workers, chunks, &s.wg, &s.next)
 	if mode == convBackFilter {
+		size := j.kp * j.fp
 		for pp := 0; pp < g.K; pp++ {
 			for f := 0; f < p.F; f++ {
 				var sum float32
-				for i := 0; i < workers; i++ {
-					sum += s.part[i].b2[pp*j.fp+f]
+				for c := 0; c < chunks; c++ {
+					sum += s.partial[c*size+pp*j.fp+f]
 				}
 				dw[pp*p.F+f] = sum
 			}
@@ -156,7 +159,8 @@ func (j *pixJob) run(part, parts, w int) {
 	ps := &j.s.part[w]
 	lo, hi := split(g.P, parts, part, mr)
 	if j.mode == convBackFilter {
-		dwT := ps.b2[:j.kp*j.fp] // this worker's partial sum, zeroed before the call
+		size := j.kp * j.fp
+		dwT := j.s.partial[part*size : (part+1)*size] // this chunk's partial sum, zeroed
 		if lo >= hi {
 			return
 		}

@@ -8,6 +8,9 @@ import (
 // maxThreads caps the goroutines one kernel call uses.
 const maxThreads = 8
 
+// maxPartials is the number of chunks (and partial sums) of a filter gradient.
+const maxPartials = 8
+
 // job is work cut into chunks; run(c, chunks, w) does chunk c of chunks on worker w,
 // whose private scratch is part[w] of the call's scratch.
 type job interface {
@@ -96,25 +99,25 @@ func split(n, parts, i, align int) (lo, hi int) {
 // scratch holds the reusable buffers of one kernel call. Backends keep them in a free
 // list, so concurrent calls get distinct scratch and steady-state calls allocate nothing.
 type scratch struct {
-	wg    sync.WaitGroup
-	next  atomic.Int64 // next chunk of a parallel call
-	part  [maxThreads]partScratch
-	col   []float32 // im2col / col2im buffer shared by the parts of a conv call
-	ct    []float32 // transposed product for Sgemm's swapped orientation
-	gj    gemmJob
-	cj    col2imJob
-	ij    implicitJob
-	pj    pixJob
-	plj   poolJob
-	xpad  []float32 // zero-padded copy of a convolution's input
-	bases []int     // window starts of a convolution's output pixels
-	offs  []int     // implicit-GEMM row offsets
+	wg      sync.WaitGroup
+	next    atomic.Int64 // next chunk of a parallel call
+	part    [maxThreads]partScratch
+	col     []float32 // im2col / col2im buffer shared by the parts of a conv call
+	ct      []float32 // transposed product for Sgemm's swapped orientation
+	gj      gemmJob
+	cj      col2imJob
+	ij      implicitJob
+	pj      pixJob
+	plj     poolJob
+	xpad    []float32 // zero-padded copy of a convolution's input
+	bases   []int     // window starts of a convolution's output pixels
+	offs    []int     // implicit-GEMM row offsets
+	partial []float32 // per-chunk partial filter gradients
 }
 
 // partScratch is the private memory of one part of a parallel call.
 type partScratch struct {
 	a, b  []float32 // packed panels of A and B
-	b2    []float32 // a part's partial filter gradient
 	col   []float32 // per-part im2col rows or padded planar image
 	t     []float32 // per-part transposed output tile of an implicit convolution
 	tile  [mr * nr]float32
