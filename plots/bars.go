@@ -29,7 +29,7 @@ func PredictionGrid(pix []float32, n, h, w, c int, probs []float32, numClasses i
 	if err := checkDims("pix", len(pix), n, h, w, c); err != nil {
 		return nil, err
 	}
-	if numClasses <= 0 || len(probs) != n*numClasses {
+	if size, ok := product(n, numClasses); !ok || len(probs) != size {
 		return nil, fmt.Errorf("%w: len(probs) = %d, want n*numClasses = %d*%d", ErrShape, len(probs), n, numClasses)
 	}
 	if i := firstBadFloat(pix); i >= 0 {

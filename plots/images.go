@@ -91,7 +91,7 @@ func ImageGridUint8(pix []uint8, n, h, w, c int, opts ...Option) (*Figure, error
 // It returns ErrNoData for c = 0, ErrShape when len(act) != h*w*c, and ErrNaN for a NaN or
 // infinite value.
 func FeatureMaps(act []float32, h, w, c int, opts ...Option) (*Figure, error) {
-	if h <= 0 || w <= 0 || c <= 0 || len(act) != h*w*c {
+	if size, ok := product(h, w, c); !ok || len(act) != size {
 		if len(act) == 0 || c == 0 {
 			return nil, fmt.Errorf("%w: no feature maps (len(act) = %d, c = %d)", ErrNoData, len(act), c)
 		}
@@ -132,7 +132,7 @@ func Kernels(k []float32, kh, kw, cin, cout int, opts ...Option) (*Figure, error
 	if len(k) == 0 {
 		return nil, fmt.Errorf("%w: no kernel weights", ErrNoData)
 	}
-	if kh <= 0 || kw <= 0 || cin <= 0 || cout <= 0 || len(k) != kh*kw*cin*cout {
+	if size, ok := product(kh, kw, cin, cout); !ok || len(k) != size {
 		return nil, fmt.Errorf("%w: len(k) = %d, want kh*kw*cin*cout = %d*%d*%d*%d", ErrShape, len(k), kh, kw, cin, cout)
 	}
 	if i := firstBadFloat(k); i >= 0 {
@@ -430,10 +430,23 @@ func checkDims(name string, length, n, h, w, c int) error {
 	if n < 0 || h <= 0 || w <= 0 || (c != 1 && c != 3) {
 		return fmt.Errorf("%w: %s dimensions (n, h, w, c) = (%d, %d, %d, %d); n, h, w must be positive and c 1 (grey) or 3 (RGB)", ErrShape, name, n, h, w, c)
 	}
-	if length != n*h*w*c {
-		return fmt.Errorf("%w: len(%s) = %d, want n*h*w*c = %d*%d*%d*%d = %d", ErrShape, name, length, n, h, w, c, n*h*w*c)
+	if size, ok := product(n, h, w, c); !ok || length != size {
+		return fmt.Errorf("%w: len(%s) = %d, want n*h*w*c = %d*%d*%d*%d", ErrShape, name, length, n, h, w, c)
 	}
 	return nil
+}
+
+// product returns the product of positive dimensions; ok is false when one is not positive
+// or the product overflows an int.
+func product(dims ...int) (p int, ok bool) {
+	p = 1
+	for _, d := range dims {
+		if d <= 0 || p > math.MaxInt/d {
+			return 0, false
+		}
+		p *= d
+	}
+	return p, true
 }
 
 // firstBadFloat returns the index of the first NaN or infinite value, or -1.
