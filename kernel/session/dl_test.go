@@ -1,8 +1,10 @@
 package session
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDLInCells builds a model from a cell with the preloaded, automatically imported dl
@@ -43,5 +45,32 @@ func (s *Scale) Weights() []*dl.Tensor { return nil }`},
 	b, err, _ := run(t, s, "m.Build([]int{-1, 4})\nm.SummaryString()")
 	if err != nil || !strings.Contains(text(b), "(Scale)") {
 		t.Errorf("summary: %v\n%s", err, text(b))
+	}
+}
+
+// TestInterruptFit interrupts dl's Fit, a long compiled call: Execute returns at once, Fit
+// notices interrupt.Requested between two steps, and the next cell runs soon after.
+func TestInterruptFit(t *testing.T) {
+	skipUnderRace(t)
+	s := newSession(t)
+	_, err, _ := run(t, s, "x := dl.Zeros(4096, 32)\ny := dl.FromInts(make([]int, 4096), 4096)\n"+
+		"model := dl.NewSequential(layers.Dense(64, layers.ReLU, layers.InputShape(32)), layers.Dense(10, layers.Softmax))\n"+
+		"model.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = s.Execute(ctx, "model.Fit(x, y, dl.Epochs(100000), dl.Verbose(0))", newRecorder())
+	if ce, ok := err.(*CellError); !ok || ce.Name != "Interrupted" {
+		t.Fatalf("err %v, want Interrupted", err)
+	}
+	b, err, _ := run(t, s, "len(model.Weights())")
+	if err != nil || text(b) != "4" {
+		t.Errorf("after interrupting Fit: %s %v", text(b), err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the next cell ran %v after the start: Fit did not stop within a step or two", d)
 	}
 }
