@@ -1,8 +1,11 @@
 package plots
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"strings"
 	"testing"
@@ -422,5 +425,37 @@ func TestLargeInputsStayBounded(t *testing.T) {
 		if w, _ := f.Size(); w == 100000 {
 			t.Error("Size(100000, 100) accepted")
 		}
+	}
+}
+
+// BenchmarkEncodePNG compares the chart encoder with image/png on a History rendering.
+func BenchmarkEncodePNG(b *testing.B) {
+	f, err := History(sampleHistory(300))
+	if err != nil {
+		b.Fatal(err)
+	}
+	img := f.Image(PNGScale).(*image.RGBA)
+	b.Run("image-png-bestspeed", func(b *testing.B) {
+		for b.Loop() {
+			var buf bytes.Buffer
+			_ = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
+			b.ReportMetric(float64(buf.Len()), "bytes")
+		}
+	})
+	b.Run("chart-encoder", func(b *testing.B) {
+		for b.Loop() {
+			var buf bytes.Buffer
+			_ = encodeOpaquePNG(&buf, img)
+			b.ReportMetric(float64(buf.Len()), "bytes")
+		}
+	})
+}
+
+// BenchmarkHistoryPNG20 is the common case: a 20-epoch history redrawn after each epoch.
+func BenchmarkHistoryPNG20(b *testing.B) {
+	h := sampleHistory(20)
+	for b.Loop() {
+		f, _ := History(h)
+		_ = f.PNG()
 	}
 }
