@@ -377,6 +377,27 @@ func (c *cell) evalStmt(ctx context.Context, u *unit) error {
 	return nil
 }
 
+// chanElemType returns the element type, as Go source, of the session variable x
+// denotes when it is a channel whose element type can be written in Go.
+func (s *Session) chanElemType(x ast.Expr) string {
+	id, ok := x.(*ast.Ident)
+	if !ok || id.Obj != nil {
+		return ""
+	}
+	if g := s.globals[id.Name]; g == nil || g.kind != "var" {
+		return ""
+	}
+	v, err := s.i.Eval(id.Name)
+	if err != nil || !v.IsValid() || v.Kind() != reflect.Chan {
+		return ""
+	}
+	t := v.Type().Elem()
+	if t.Name() == "" && t.Kind() == reflect.Struct {
+		return "" // a type declared in a cell: yaegi reflects it as an anonymous struct
+	}
+	return t.String()
+}
+
 // defineThroughAny evaluates a top-level `x := E` that yaegi cannot compile (E a generic
 // call) in two steps: E into an interface, then x from it with a type assertion to the
 // value's dynamic type, when that type can be written in Go (else x keeps the interface).
@@ -415,7 +436,7 @@ func (c *cell) stmtRewriter(u *unit) *rewriter {
 	c.s.addVariadicEdits(r, u, st)
 	addGoEdits(r, u, st)
 	addRangeIntEdits(r, u, st, c.s.isIntGlobal)
-	addCommaOkEdit(r, u, st)
+	addCommaOkEdit(r, u, st, c.s.chanElemType)
 	addCompoundWrap(r, u, st)
 	r.sort()
 	return r

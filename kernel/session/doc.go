@@ -52,7 +52,8 @@
 //     value's dynamic type when it can be written in Go (not for types declared in
 //     cells, where x is an any). min(2.5, 1) fails: yaegi infers the type from the first
 //     untyped constant (write 1.0).
-//   - Top-level `v, ok := <-ch` is not supported (yaegi crashes; use it inside a function).
+//   - Top-level `v, ok := <-ch` works for a channel variable of the session whose element
+//     type can be written in Go (not a struct type declared in a cell).
 //   - Loop variables are shared between iterations (pre-Go 1.22 semantics) in closures.
 //   - A top-level defer runs when the cell ends, with its arguments evaluated then.
 //   - A panic's position is the top-level statement that was running plus the functions it

@@ -22,6 +22,7 @@ func TestGoPatterns(t *testing.T) {
 		{desc: "slices", src: "slices.Contains([]int{1, 2}, 2)", res: "true"},
 		{desc: "an error value", src: "var e error = fmt.Errorf(\"bad %d\", 3)\ne", res: "bad 3"},
 		{desc: "a duration", src: "time.Duration(1500) * time.Millisecond", res: "1.5s"},
+		{desc: "top-level comma-ok receive", src: "ch := make(chan int, 1)\nch <- 7\nclose(ch)\nv1, ok1 := <-ch\nv2, ok2 := <-ch\nfmt.Println(v1, ok1, v2, ok2)", stdout: "7 true 0 false\n"},
 		{desc: "a large constant", src: "const big = 1 << 40\nbig", res: "1099511627776"},
 		{desc: "a void call through an index", src: "fs := []func(){func() { fmt.Println(\"ran\") }}\nfs[0]()", stdout: "ran\n"},
 		{desc: "a value call through an index", src: "gs := []func() int{func() int { return 4 }}\ngs[0]()", res: "4"},

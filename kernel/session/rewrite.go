@@ -14,8 +14,8 @@ import (
 //   - `go f(a, b)` becomes `{ a0 := a; go func() { defer recover-and-report; f(a0, b) }() }`
 //     (arguments are still evaluated when the go statement runs): a panic in a goroutine
 //     would otherwise end the process.
-//   - top-level `v, ok := x.(T)` and `v, ok := m[k]` become forms yaegi accepts (it panics
-//     with "nil type" on a two-value definition of a global).
+//   - top-level `v, ok := x.(T)`, `v, ok := m[k]` and `v, ok := <-ch` become forms yaegi
+//     accepts (it panics with "nil type" on a two-value definition of a global).
 //   - `for i := range n` over an integer becomes a three-clause loop when the range
 //     expression is recognisably an integer (yaegi crashes on range-over-int).
 //   - a type declared again under an earlier name is declared under a fresh internal name,
@@ -142,8 +142,9 @@ func addGoEdits(r *rewriter, u *unit, root ast.Node) {
 }
 
 // addCommaOkEdit rewrites a top-level two-value definition or assignment from a type
-// assertion or a map index.
-func addCommaOkEdit(r *rewriter, u *unit, st ast.Stmt) {
+// assertion, a map index or a channel receive. elemType returns the element type, as Go
+// source, of the channel an expression denotes ("" when it cannot be written).
+func addCommaOkEdit(r *rewriter, u *unit, st ast.Stmt, elemType func(ast.Expr) string) {
 	as, ok := st.(*ast.AssignStmt)
 	if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 || (as.Tok != token.DEFINE && as.Tok != token.ASSIGN) {
 		return
@@ -163,6 +164,19 @@ func addCommaOkEdit(r *rewriter, u *unit, st ast.Stmt) {
 			typ := r.orig(ts, te)
 			return fmt.Sprintf("%s, %s %s func() (%s, bool) { v, ok := %s.(%s); return v, ok }()",
 				lhs(0), lhs(1), op, typ, r.orig(xs, xe), typ)
+		})
+	case *ast.UnaryExpr:
+		if x.Op != token.ARROW || elemType == nil {
+			return
+		}
+		elem := elemType(x.X)
+		if elem == "" {
+			return
+		}
+		r.add(start, end, func(r *rewriter) string {
+			xs, xe := nodeRange(u, x.X)
+			return fmt.Sprintf("%s, %s %s func() (%s, bool) { v, ok := <-%s; return v, ok }()",
+				lhs(0), lhs(1), op, elem, r.orig(xs, xe))
 		})
 	case *ast.IndexExpr:
 		r.add(start, end, func(r *rewriter) string {
