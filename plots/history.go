@@ -170,6 +170,7 @@ type series struct {
 // names each series that turns non-finite and the epoch where it does.
 func curvePanel(title string, ss []series, noteNaN bool) *plot.Plot {
 	p := plot.New()
+	p.BackgroundColor = nil // the figure's background is already white; filling it again is slow
 	p.X.Label.Text = "epoch"
 	p.X.Tick.Marker = epochTicks{}
 	p.Add(plotter.NewGrid())
