@@ -60,18 +60,35 @@ func (f *Figure) render(c draw.Canvas) {
 	f.draw(c)
 }
 
-// Size returns the logical width and height of the figure in pixels.
-func (f *Figure) Size() (width, height int) { return f.width, f.height }
+// Size returns the logical width and height of the figure in pixels (0, 0 for a nil
+// figure).
+func (f *Figure) Size() (width, height int) {
+	if f == nil {
+		return 0, 0
+	}
+	return f.width, f.height
+}
+
+// nilFigure is the text form of a nil *Figure: what a cell shows when it ignored a
+// constructor's error.
+const nilFigure = "<nil plots.Figure: its constructor returned an error; print the error>"
 
 // String describes the figure the way matplotlib's text form does, e.g.
 // "<Figure size 800x300 with 2 Axes>".
 func (f *Figure) String() string {
+	if f == nil {
+		return nilFigure
+	}
 	return fmt.Sprintf("<Figure size %dx%d with %d Axes>", f.width, f.height, f.panels)
 }
 
 // Image renders the figure to an RGBA image with scale device pixels per logical pixel
-// (1 for the logical size, PNGScale for the PNG form). scale must be at least 1.
+// (1 for the logical size, PNGScale for the PNG form); scale below 1 counts as 1. A nil
+// figure gives an empty image.
 func (f *Figure) Image(scale int) image.Image {
+	if f == nil {
+		return image.NewRGBA(image.Rectangle{})
+	}
 	if scale < 1 {
 		scale = 1
 	}
@@ -80,7 +97,8 @@ func (f *Figure) Image(scale int) image.Image {
 	return c.Image()
 }
 
-// PNG returns the figure encoded as PNG at PNGScale times its logical size.
+// PNG returns the figure encoded as PNG at PNGScale times its logical size (nil for a nil
+// figure).
 func (f *Figure) PNG() []byte {
 	var buf bytes.Buffer
 	if err := f.Encode(&buf, "png"); err != nil {
@@ -90,7 +108,7 @@ func (f *Figure) PNG() []byte {
 }
 
 // SVG returns the figure as an SVG document whose width and height are its logical size in
-// points.
+// CSS pixels ("" for a nil figure).
 func (f *Figure) SVG() string {
 	var buf bytes.Buffer
 	if err := f.Encode(&buf, "svg"); err != nil {
@@ -104,6 +122,9 @@ func (f *Figure) SVG() string {
 // bundle: notebooks prefer SVG over PNG when both are present, and a figure with image
 // tiles is much larger as SVG. Show the SVG form with display.SVG(f.SVG()).)
 func (f *Figure) MIMEBundle() display.Bundle {
+	if f == nil {
+		return display.Text(nilFigure)
+	}
 	b := display.PNG(f.PNG())
 	b.Data[display.MIMEText] = f.String()
 	b.Metadata = map[string]any{
@@ -114,6 +135,9 @@ func (f *Figure) MIMEBundle() display.Bundle {
 
 // Encode writes the figure to w in the given format: "png" (at PNGScale) or "svg".
 func (f *Figure) Encode(w io.Writer, format string) error {
+	if f == nil {
+		return errors.New("plots: nil figure: its constructor returned an error")
+	}
 	switch strings.ToLower(format) {
 	case "png":
 		img := f.Image(PNGScale)
@@ -156,6 +180,9 @@ var svgSizeInPoints = regexp.MustCompile(`<svg width="([0-9.e+]+)pt" height="([0
 // Save writes the figure to the file at path, in the format its extension names (.png or
 // .svg).
 func (f *Figure) Save(path string) (err error) {
+	if f == nil {
+		return fmt.Errorf("plots: cannot save %s: nil figure (its constructor returned an error)", path)
+	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	if format != "png" && format != "svg" {
 		return fmt.Errorf("plots: cannot save %s: the extension must be .png or .svg", path)

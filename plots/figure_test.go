@@ -251,3 +251,25 @@ func TestSVGSizedInPixels(t *testing.T) {
 		t.Errorf("SVG header: %.300s", svg)
 	}
 }
+
+// A cell that ignores a constructor's error shows a hint, not a panic.
+func TestNilFigure(t *testing.T) {
+	var f *Figure
+	b := display.Render(f)
+	if s, _ := b.Data[display.MIMEText].(string); !strings.Contains(s, "constructor returned an error") {
+		t.Errorf("nil figure renders as %v", b.Data)
+	}
+	if f.PNG() != nil || f.SVG() != "" || f.String() == "" {
+		t.Error("nil figure: PNG, SVG or String misbehave")
+	}
+	if w, h := f.Size(); w != 0 || h != 0 {
+		t.Errorf("nil figure size %dx%d", w, h)
+	}
+	path := filepath.Join(t.TempDir(), "x.png")
+	if err := f.Save(path); err == nil {
+		t.Error("saving a nil figure succeeded")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("saving a nil figure created a file")
+	}
+}
