@@ -281,6 +281,7 @@ func (c *cell) evalDecl(ctx context.Context, u *unit) error {
 	}
 	addRenameEdits(r, u, u.file, s.renames, local)
 	s.addVariadicEdits(r, u, u.file)
+	s.addMinMaxEdits(r, u, u.file)
 	addGoEdits(r, u, u.file)
 	addRangeIntEdits(r, u, u.file, s.isIntGlobal)
 	r.sort()
@@ -434,6 +435,7 @@ func (c *cell) stmtRewriter(u *unit) *rewriter {
 	st := u.stmts[0]
 	addRenameEdits(r, u, st, c.s.renames, nil)
 	c.s.addVariadicEdits(r, u, st)
+	c.s.addMinMaxEdits(r, u, st)
 	addGoEdits(r, u, st)
 	addRangeIntEdits(r, u, st, c.s.isIntGlobal)
 	addCommaOkEdit(r, u, st, c.s.chanElemType)

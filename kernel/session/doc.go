@@ -50,8 +50,10 @@
 //     type (a yaegi bug); min and max use unusual names to escape it.
 //   - Top-level `x := f(...)` with a generic f goes through an interface: x gets the
 //     value's dynamic type when it can be written in Go (not for types declared in
-//     cells, where x is an any). min(2.5, 1) fails: yaegi infers the type from the first
-//     untyped constant (write 1.0).
+//     cells, where x is an any).
+//   - min and max are generic functions: yaegi infers their type from the first argument
+//     (the session moves a variable first, and makes float constants float64), so
+//     min(x, y) with x an int32 and y an int does not convert y as Go would.
 //   - Top-level `v, ok := <-ch` works for a channel variable of the session whose element
 //     type can be written in Go (not a struct type declared in a cell).
 //   - Loop variables are shared between iterations (pre-Go 1.22 semantics) in closures.

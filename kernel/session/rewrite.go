@@ -425,3 +425,71 @@ func addCompoundWrap(r *rewriter, u *unit, st ast.Stmt) {
 		return "func() { " + r.orig(a, b) + "\n}()"
 	})
 }
+
+// addMinMaxEdits helps yaegi infer the type parameter of the min and max of the prelude,
+// which it takes from the first argument and cannot take from an untyped float constant:
+// a non-constant argument is moved first (min and max do not depend on the order), and
+// when all are constants and one is a float, the numeric constants become float64.
+func (s *Session) addMinMaxEdits(r *rewriter, u *unit, root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) < 2 || call.Ellipsis.IsValid() {
+			return true
+		}
+		id, ok := call.Fun.(*ast.Ident)
+		if !ok || id.Obj != nil || (id.Name != "min" && id.Name != "max") {
+			return true
+		}
+		if g := s.globals[id.Name]; g == nil || g.kind != "builtin" {
+			return true // the user's own min or max
+		}
+		first, float := -1, false
+		for i, a := range call.Args {
+			lit := constantLit(a)
+			if lit == nil {
+				if first < 0 {
+					first = i
+				}
+				continue
+			}
+			float = float || lit.Kind == token.FLOAT
+		}
+		if first == 0 || (first < 0 && !float) {
+			return true
+		}
+		a, _ := nodeRange(u, call.Args[0])
+		_, b := nodeRange(u, call.Args[len(call.Args)-1])
+		r.add(a, b, func(r *rewriter) string {
+			var parts []string
+			order := make([]ast.Expr, 0, len(call.Args))
+			if first > 0 {
+				order = append(order, call.Args[first])
+			}
+			for i, arg := range call.Args {
+				if i != first {
+					order = append(order, arg)
+				}
+			}
+			for _, arg := range order {
+				as, ae := nodeRange(u, arg)
+				text := r.orig(as, ae)
+				if lit := constantLit(arg); first < 0 && lit != nil && lit.Kind != token.STRING {
+					text = "float64(" + text + ")"
+				}
+				parts = append(parts, text)
+			}
+			return strings.Join(parts, ", ")
+		})
+		return true
+	})
+}
+
+// constantLit returns the literal of a constant argument (1, -2.5, "s"), or nil.
+func constantLit(e ast.Expr) *ast.BasicLit {
+	e = ast.Unparen(e)
+	if un, ok := e.(*ast.UnaryExpr); ok && (un.Op == token.SUB || un.Op == token.ADD) {
+		e = un.X
+	}
+	lit, _ := e.(*ast.BasicLit)
+	return lit
+}
