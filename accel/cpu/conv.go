@@ -158,7 +158,7 @@ func (bk *Backend) runConv(mode convMode, p accel.Conv2DParams, x, w, bias []flo
 	if t := bk.threads(); t > 1 && 2*P*kk*p.F >= parMinFlops {
 		workers = t
 	}
-	parallel(j, workers, p.N, &s.wg, &s.next)
+	parallel(j, workers, p.N, &s.call)
 	*j = col2imJob{}
 	bk.putScratch(s)
 }

@@ -178,7 +178,7 @@ func (bk *Backend) runImplicit(mode convMode, p accel.Conv2DParams, x, w, bias [
 		chunks = min(p.N, maxPartials)
 		clear(grow(&s.partial, chunks*size))
 	}
-	parallel(j, workers, chunks, &s.wg, &s.next)
+	parallel(j, workers, chunks, &s.call)
 	if mode == convBackFilter {
 		dw = dw[:g.K*p.F]
 		for c := 0; c < p.C; c++ {

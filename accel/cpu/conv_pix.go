@@ -130,7 +130,7 @@ func (bk *Backend) runPix(mode convMode, p accel.Conv2DParams, x, w, bias []floa
 		chunks = min(tiles, maxPartials)
 		clear(grow(&s.partial, chunks*j.kp*j.fp))
 	}
-	parallel(j, workers, chunks, &s.wg, &s.next)
+	parallel(j, workers, chunks, &s.call)
 	if mode == convBackFilter {
 		size := j.kp * j.fp
 		for pp := 0; pp < g.K; pp++ {

@@ -96,7 +96,7 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 			chunks = min(tiles, 2*workers)
 		}
 	}
-	parallel(j, workers, chunks, &s.wg, &s.next)
+	parallel(j, workers, chunks, &s.call)
 	*j = gemmJob{}
 	bk.putScratch(s)
 }

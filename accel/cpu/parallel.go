@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -20,14 +21,37 @@ type job interface {
 type workItem struct {
 	j         job
 	chunks, w int
-	next      *atomic.Int64
-	wg        *sync.WaitGroup
+	call      *callState
+	seq       uint64
+}
+
+// callState tracks one parallel call: the next chunk to hand out, and in one word the
+// call's sequence number (high 32 bits), whether it is closed to late workers (bit 31)
+// and how many workers are inside it (low bits).
+type callState struct {
+	next  atomic.Int64
+	state atomic.Uint64
+}
+
+const closedBit = 1 << 31
+
+// enter admits a worker into call seq unless the call has closed (or finished).
+func (c *callState) enter(seq uint64) bool {
+	for {
+		s := c.state.Load()
+		if s>>32 != seq || s&closedBit != 0 {
+			return false
+		}
+		if c.state.CompareAndSwap(s, s+1) {
+			return true
+		}
+	}
 }
 
 var (
 	workMu      sync.Mutex
 	workStarted int
-	workCh      = make(chan workItem, maxThreads)
+	workCh      = make(chan workItem, 4*maxThreads)
 )
 
 // ensureWorkers starts long-lived worker goroutines until n are running. Workers are
@@ -42,9 +66,12 @@ func ensureWorkers(n int) {
 }
 
 func worker() {
-	for w := range workCh {
-		drain(w.j, w.chunks, w.w, w.next)
-		w.wg.Done()
+	for it := range workCh {
+		if !it.call.enter(it.seq) {
+			continue // the caller finished without us
+		}
+		drain(it.j, it.chunks, it.w, &it.call.next)
+		it.call.state.Add(^uint64(0)) // leave
 	}
 }
 
@@ -61,9 +88,10 @@ func drain(j job, chunks, w int, next *atomic.Int64) {
 
 // parallel runs the chunks of j on up to workers goroutines (the caller is worker 0) and
 // returns when all are done. Chunks are handed out one at a time, so a worker that the
-// OS descheduled on a busy machine delays the call by one chunk, not by a fixed share.
-// wg and next are caller-owned scratch so that nothing escapes to the heap per call.
-func parallel(j job, workers, chunks int, wg *sync.WaitGroup, next *atomic.Int64) {
+// OS descheduled on a busy machine delays the call by at most the chunk it holds: the
+// caller takes every chunk no worker has claimed, and workers that arrive after the last
+// one is taken do nothing. call is caller-owned scratch, so nothing escapes per call.
+func parallel(j job, workers, chunks int, call *callState) {
 	workers = min(workers, chunks)
 	if workers <= 1 {
 		for c := 0; c < chunks; c++ {
@@ -72,13 +100,24 @@ func parallel(j job, workers, chunks int, wg *sync.WaitGroup, next *atomic.Int64
 		return
 	}
 	ensureWorkers(workers - 1)
-	next.Store(0)
-	wg.Add(workers - 1)
+	seq := (call.state.Load()>>32 + 1) & (1<<32 - 1)
+	call.next.Store(0)
+	call.state.Store(seq << 32)
 	for w := 1; w < workers; w++ {
-		workCh <- workItem{j: j, chunks: chunks, w: w, next: next, wg: wg}
+		workCh <- workItem{j: j, chunks: chunks, w: w, call: call, seq: seq}
 	}
-	drain(j, chunks, 0, next)
-	wg.Wait()
+	drain(j, chunks, 0, &call.next)
+	// Close the call to latecomers, then wait for the workers inside to finish their
+	// chunks (all chunks are taken by now).
+	for {
+		s := call.state.Load()
+		if call.state.CompareAndSwap(s, s|closedBit) {
+			break
+		}
+	}
+	for call.state.Load()&(closedBit-1) != 0 {
+		runtime.Gosched()
+	}
 }
 
 // split returns the half-open range of part i when n items are divided into parts pieces
@@ -99,10 +138,9 @@ func split(n, parts, i, align int) (lo, hi int) {
 // scratch holds the reusable buffers of one kernel call. Backends keep them in a free
 // list, so concurrent calls get distinct scratch and steady-state calls allocate nothing.
 type scratch struct {
-	wg      sync.WaitGroup
-	next    atomic.Int64 // next chunk of a parallel call
+	call    callState // the parallel call in progress
 	part    [maxThreads]partScratch
-	col     []float32 // im2col / col2im buffer shared by the parts of a conv call
+	col     []float32 // dcol, planar or packed-weight buffer shared by the chunks of a conv call
 	ct      []float32 // transposed product for Sgemm's swapped orientation
 	gj      gemmJob
 	cj      col2imJob

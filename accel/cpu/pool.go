@@ -137,7 +137,7 @@ func (bk *Backend) runPool(mode poolMode, p accel.Pool2DParams, x, y []float32, 
 	if t := bk.threads(); t > 1 && p.N*p.OutH*p.OutW*p.C >= poolMinOutputs {
 		workers = min(t, p.N)
 	}
-	parallel(j, workers, p.N, &s.wg, &s.next)
+	parallel(j, workers, p.N, &s.call)
 	for _, b := range j.bad[:workers] {
 		if b != 0 {
 			in := p.H * p.W * p.C
