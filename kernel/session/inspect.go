@@ -104,6 +104,13 @@ func (s *Session) Inspect(code string, cursor, detailLevel int) (display.Bundle,
 		}
 		sig = "package " + name + " // import \"" + p + "\""
 		docText = packageSynopsis(p)
+	case qual == "" && universe[name]:
+		// A builtin (len, append, min...): the builtin package documents them.
+		sig, docText = packageDoc("builtin", name)
+		if sig == "" {
+			return display.Bundle{}, false
+		}
+		extra = "builtin"
 	default:
 		return display.Bundle{}, false
 	}
@@ -154,7 +161,11 @@ func loadDoc(p string) *doc.Package {
 				files = append(files, af)
 			}
 		}
-		if dp, err := doc.NewFromFiles(fset, files, p); err == nil {
+		var mode doc.Mode
+		if p == "builtin" {
+			mode = doc.AllDecls // its identifiers are lower case
+		}
+		if dp, err := doc.NewFromFiles(fset, files, p, mode); err == nil {
 			d = dp
 			docFsets.Store(p, fset)
 		}

@@ -237,6 +237,7 @@ func TestCompleteInspectIsComplete(t *testing.T) {
 		{"Double(3)", 2, []string{"func Double(x int) int", "Double doubles x.", "cell1.go:2:1"}},
 		{"display.HTML", 10, []string{"func HTML(s string) Bundle"}},
 		{"h.Show(", 3, []string{"func (h *Handle) Show(v any)", "the first call adds a new output"}},
+		{"len(x)", 1, []string{"func len(v Type) int", "The len built-in function returns the length of v"}},
 	}
 	for _, c := range inspects {
 		d, ok := s.Inspect(c.code, c.cursor, 0)
