@@ -451,8 +451,66 @@ func (c *cell) recordGlobals(u *unit) {
 		g := &global{kind: kind}
 		g.cell = c.p.where(declOff(u, name))
 		g.decl, g.doc = declText(c.code, u, name)
+		if kind == "var" {
+			g.typ = declaredType(u, name)
+		}
 		c.s.globals[name] = g
 	}
+}
+
+// declaredType returns the name of the type a statement unit gives variable name, when it
+// is written there: x := T{...}, x := &T{...} or var x T (or *T).
+func declaredType(u *unit, name string) string {
+	typeName := func(e ast.Expr) string {
+		if st, ok := e.(*ast.StarExpr); ok {
+			e = st.X
+		}
+		if id, ok := e.(*ast.Ident); ok {
+			return id.Name
+		}
+		return ""
+	}
+	litType := func(e ast.Expr) string {
+		if un, ok := e.(*ast.UnaryExpr); ok && un.Op == token.AND {
+			e = un.X
+		}
+		if cl, ok := e.(*ast.CompositeLit); ok && cl.Type != nil {
+			return typeName(cl.Type)
+		}
+		return ""
+	}
+	if u.kind != stmtUnit {
+		return ""
+	}
+	switch st := u.stmts[0].(type) {
+	case *ast.AssignStmt:
+		for i, l := range st.Lhs {
+			if id, ok := l.(*ast.Ident); ok && id.Name == name && len(st.Rhs) == len(st.Lhs) {
+				return litType(st.Rhs[i])
+			}
+		}
+	case *ast.DeclStmt:
+		if g, ok := st.Decl.(*ast.GenDecl); ok {
+			for _, sp := range g.Specs {
+				vs, ok := sp.(*ast.ValueSpec)
+				if !ok {
+					continue
+				}
+				for i, n := range vs.Names {
+					if n.Name != name {
+						continue
+					}
+					if vs.Type != nil {
+						return typeName(vs.Type)
+					}
+					if i < len(vs.Values) {
+						return litType(vs.Values[i])
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // declOff returns the cell offset of name's declaration in u.

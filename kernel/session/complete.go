@@ -72,11 +72,17 @@ func (s *Session) members(x string) []string {
 		}
 		return nil
 	}
+	var names []string
+	if t := s.types[s.globals[x].typ]; t != nil {
+		for m := range t.methods {
+			names = append(names, m)
+		}
+	}
 	v, err := s.i.Eval(x)
 	if err != nil || !v.IsValid() {
-		return nil
+		return names
 	}
-	return valueMembers(v)
+	return append(names, valueMembers(v)...)
 }
 
 // valueMembers lists the exported methods and fields of v (through pointers and

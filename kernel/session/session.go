@@ -89,6 +89,9 @@ type global struct {
 	decl string // the declaration's text, for Inspect
 	doc  string
 	cell string // "cell3.go:2:1"
+	// typ names the cell-declared type of a variable when its declaration says it
+	// (x := T{...}, x := &T{...}, var x T): reflect cannot list such a type's methods.
+	typ string
 }
 
 type funcInfo struct {

@@ -206,7 +206,7 @@ func TestStdin(t *testing.T) {
 
 func TestCompleteInspectIsComplete(t *testing.T) {
 	s := newSession(t)
-	if _, err, _ := run(t, s, "// Double doubles x.\nfunc Double(x int) int { return 2 * x }\ntype P struct{ Name string }\np := &P{\"a\"}\nπ := 3.14\nh := display.NewHandle()"); err != nil {
+	if _, err, _ := run(t, s, "// Double doubles x.\nfunc Double(x int) int { return 2 * x }\ntype P struct{ Name string }\nfunc (p *P) Greet() string { return \"hi \" + p.Name }\np := &P{\"a\"}\nπ := 3.14\nh := display.NewHandle()"); err != nil {
 		t.Fatal(err)
 	}
 	completions := []struct {
@@ -219,6 +219,7 @@ func TestCompleteInspectIsComplete(t *testing.T) {
 		{"x := math.Sq", 12, "Sqrt", 10},
 		{"Dou", 3, "Double", 0},
 		{"p.Na", 4, "Name", 2},
+		{"p.Gr", 4, "Greet", 2}, // a method of a type declared in a cell
 		{"fm", 2, "fmt", 0},
 		{"π + strings.Rep", 15, "Repeat", 12}, // rune offsets
 	}
