@@ -4,7 +4,7 @@ import (
 	"godl.dev/godl/accel"
 )
 
-// colChunkFloats bounds the dcol rows one part builds at a time, so that the rows and the
+// colChunkFloats bounds the dcol rows one worker builds at a time, so that the rows and the
 // product's packed panels stay in L2.
 const colChunkFloats = 16 << 10
 

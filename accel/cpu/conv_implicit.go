@@ -97,7 +97,7 @@ type implicitJob struct {
 	offs  []int
 	bias  []float32
 	act   accel.Activation
-	dst   []float32 // y, dx, or dWᵀ of part 0
+	dst   []float32 // y or dx
 	n     int
 	ldw   int // row stride of the dWᵀ partials
 	dbCol int // column of the dWᵀ partials that accumulates the bias gradient

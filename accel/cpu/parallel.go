@@ -153,11 +153,11 @@ type scratch struct {
 	partial []float32 // per-chunk partial filter gradients
 }
 
-// partScratch is the private memory of one part of a parallel call.
+// partScratch is the private memory of one worker of a parallel call.
 type partScratch struct {
 	a, b  []float32 // packed panels of A and B
-	col   []float32 // per-part im2col rows or padded planar image
-	t     []float32 // per-part transposed output tile of an implicit convolution
+	col   []float32 // a worker's dcol rows or padded planar image
+	t     []float32 // a worker's channel-major output of an implicit convolution
 	tile  [mr * nr]float32
 	ep    epilogue // a column part's slice of the bias
 	bias8 [8]float32
