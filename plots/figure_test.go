@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"godl.dev/godl/display"
@@ -272,4 +273,24 @@ func TestNilFigure(t *testing.T) {
 	if _, err := os.Stat(path); err == nil {
 		t.Error("saving a nil figure created a file")
 	}
+}
+
+// Figures may be rendered from several goroutines (a live view and a cell at once); run
+// with -race to check the locking.
+func TestConcurrentRendering(t *testing.T) {
+	f, err := History(sampleHistory(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if len(f.PNG()) == 0 || f.SVG() == "" {
+				t.Error("empty rendering")
+			}
+		}()
+	}
+	wg.Wait()
 }
