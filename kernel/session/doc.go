@@ -19,7 +19,9 @@
 // When the last statement is an expression with one value, Execute returns it rendered by
 // display.Render (text/plain always, and the rich forms the value offers, including
 // methods of types declared in cells). Declarations, assignments and calls without a
-// result (fmt.Println included) give no result.
+// result give no result. A call with (T, error) results shows T when the error is nil and
+// fails with the error otherwise, so that `os.ReadFile(name)` or `plots.X(...)` can end a
+// cell; writers' (n, err) results (fmt.Println, w.Write) are not shown.
 //
 // Errors are *CellError values naming the cell, line and column ("cell3.go:2:5: ..."):
 // SyntaxError, CompileError, panic (with a traceback of the user's functions), Exit

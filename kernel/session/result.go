@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"reflect"
+	"strings"
 
 	"github.com/traefik/yaegi/interp"
 	"godl.dev/godl/display"
@@ -22,6 +23,9 @@ func (c *cell) evalResult(ctx context.Context, u *unit) (*display.Bundle, error)
 	// With unknown, try to keep the value: a compile error then means there is none (or
 	// the expression is wrong, which evalStmt reports).
 	r := c.stmtRewriter(u)
+	if hv == valueAndError {
+		return c.evalValueAndError(ctx, u, r)
+	}
 	if call, ok := ast.Unparen(expr).(*ast.CallExpr); ok && hv == unknown && !s.callsGeneric(expr) && !isPlainChain(call.Fun) {
 		if b, err, done := c.evalCallThroughValue(ctx, u, r, call); done {
 			return b, err
@@ -82,6 +86,29 @@ func (s *Session) callsGeneric(n ast.Node) bool {
 		return !found
 	})
 	return found
+}
+
+// evalValueAndError evaluates a final call with (T, error) results: a nil error shows T,
+// as strconv.Atoi("12") shows 12; a non-nil one is the cell's error, as a raised exception
+// would be in Python.
+func (c *cell) evalValueAndError(ctx context.Context, u *unit, r *rewriter) (*display.Bundle, error) {
+	s := c.s
+	if _, err := s.eval(ctx, ";_godlResult, _godlErr := "+r.orig(u.start, u.end)); err != nil {
+		return nil, c.cellError(c.betterError(u, err), u.first)
+	}
+	v, err := s.eval(ctx, "_godlResult")
+	if err != nil {
+		return nil, c.cellError(err, u.first)
+	}
+	if e, err := s.eval(ctx, "_godlErr != nil"); err == nil && e.Kind() == reflect.Bool && e.Bool() {
+		msg := "error"
+		if m, err := s.eval(ctx, "_godlErr.Error()"); err == nil && m.Kind() == reflect.String {
+			msg = m.String()
+		}
+		return nil, &CellError{Name: "error", Value: c.p.where(u.first) + ": " + unrename(msg),
+			Traceback: []string{c.p.where(u.first) + ": the call returned an error: " + unrename(msg)}}
+	}
+	return s.renderResult(ctx, v)
 }
 
 // evalCallThroughValue evaluates a final call whose callee's result count cannot be known
@@ -169,7 +196,31 @@ const (
 	no tristate = iota
 	yes
 	unknown
+	valueAndError // a (T, error) call: T is shown, or the error when there is one
 )
+
+var errorType = reflect.TypeOf((*error)(nil)).Elem()
+
+// isWriter reports whether fun is a call whose (int, error) results are a by-product,
+// as for fmt.Println: a function of fmt, io or bufio, or a method (not a package function)
+// named like Write, Read, Print or Scan.
+func isWriter(fun ast.Expr, s *Session) bool {
+	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	if x, ok := sel.X.(*ast.Ident); ok && !s.isGlobal(x.Name) {
+		if p, isPkg := s.imported[x.Name]; isPkg {
+			return p == "fmt" || p == "io" || p == "bufio"
+		}
+	}
+	for _, p := range []string{"Write", "Read", "Print", "Fprint", "Scan", "Fscan", "Sscan"} {
+		if strings.HasPrefix(sel.Sel.Name, p) {
+			return true
+		}
+	}
+	return false
+}
 
 var valueBuiltins = map[string]bool{
 	"len": true, "cap": true, "append": true, "complex": true, "real": true, "imag": true,
@@ -197,8 +248,11 @@ func (c *cell) hasValue(u *unit, e ast.Expr) tristate {
 		if err != nil || !v.IsValid() || v.Kind() != reflect.Func {
 			return unknown
 		}
-		if v.Type().NumOut() == 1 {
+		switch t := v.Type(); {
+		case t.NumOut() == 1:
 			return yes
+		case t.NumOut() == 2 && t.Out(1) == errorType && !isWriter(call.Fun, c.s):
+			return valueAndError
 		}
 		return no
 	}
