@@ -79,3 +79,47 @@ func ExampleConfusionMatrix() {
 	// Output:
 	// <Figure size 306x316 with 1 Axes> <nil>
 }
+
+// The book's display_predictions: each image beside the bars of its five most probable
+// classes; with Labels the true class's bar is green and a wrong top class red.
+func ExamplePredictionGrid() {
+	const n, h, w, classes = 2, 32, 32, 10
+	pix := make([]float32, n*h*w*3) // two RGB images in [0, 1]
+	probs := make([]float32, n*classes)
+	probs[3], probs[5], probs[1] = 0.8, 0.15, 0.05 // image 0: class 3
+	probs[classes+7], probs[classes+2] = 0.6, 0.4  // image 1: class 7, truly 2
+	fig, err := plots.PredictionGrid(pix, n, h, w, 3, probs, classes, plots.Labels([]int{3, 2}))
+	fmt.Println(fig, err)
+	// Output:
+	// <Figure size 600x120 with 4 Axes> <nil>
+}
+
+// plt.imshow of a convolution output: a grey image of any range is scaled from its
+// minimum (black) to its maximum (white).
+func ExampleImage() {
+	const h, w = 34, 30
+	edges := make([]float32, h*w)
+	for i := range edges {
+		edges[i] = float32(i%w) - 15 // negative and positive responses
+	}
+	fig, err := plots.Image(edges, h, w, 1, plots.Title("edges"))
+	fmt.Println(fig, err)
+	// Output:
+	// <Figure size 200x252 with 1 Axes> <nil>
+}
+
+// A first convolution layer's kernels in Keras's layout (kh, kw, cin, cout), and one
+// image's feature maps (h, w, c).
+func ExampleKernels() {
+	kernel := make([]float32, 5*5*1*6)
+	for i := range kernel {
+		kernel[i] = float32(math.Sin(float64(i)))
+	}
+	fig, err := plots.Kernels(kernel, 5, 5, 1, 6)
+	fmt.Println(fig, err)
+	maps, err := plots.FeatureMaps(make([]float32, 24*24*6), 24, 24, 6)
+	fmt.Println(maps, err)
+	// Output:
+	// <Figure size 288x224 with 6 Axes> <nil>
+	// <Figure size 288x224 with 6 Axes> <nil>
+}
