@@ -122,8 +122,9 @@ type col2imJob struct {
 	s    *scratch
 	p    accel.Conv2DParams
 	dx   []float32
-	w    []float32
+	wpad []float32 // the kernel as [KH·seg, F] with each KW·C segment zero-padded to seg
 	dy   []float32
+	seg  int // KW·C rounded up to 8: dcol segments are whole vectors
 	rows int // pixels per chunk
 }
 
@@ -152,8 +153,18 @@ func (bk *Backend) runConv(mode convMode, p accel.Conv2DParams, x, w, bias []flo
 	}
 	s := bk.getScratch()
 	j := &s.cj
-	*j = col2imJob{bk: bk, s: s, p: p, dx: x, w: w, dy: y}
-	j.rows = max(mr, colChunkFloats/kk/mr*mr)
+	*j = col2imJob{bk: bk, s: s, p: p, dx: x, dy: y}
+	// dcol rows hold KH segments of KW·C values padded with zeros to whole vectors, so
+	// col2im adds whole vectors; the padded kernel rows make the GEMM write the zeros.
+	j.seg = (p.KW*p.C + 7) / 8 * 8
+	kp := p.KH * j.seg
+	wp := grow(&s.xpad, kp*p.F)
+	clear(wp)
+	for kh := 0; kh < p.KH; kh++ {
+		copy(wp[kh*j.seg*p.F:], w[kh*p.KW*p.C*p.F:(kh+1)*p.KW*p.C*p.F])
+	}
+	j.wpad = wp
+	j.rows = max(mr, colChunkFloats/kp/mr*mr)
 	workers := 1
 	if t := bk.threads(); t > 1 && 2*P*kk*p.F >= parMinFlops {
 		workers = t
@@ -166,24 +177,28 @@ func (bk *Backend) runConv(mode convMode, p accel.Conv2DParams, x, w, bias []flo
 func (j *col2imJob) run(part, parts, w int) {
 	p := j.p
 	ps := &j.s.part[w]
-	kk := p.KH * p.KW * p.C
+	kp := p.KH * j.seg
 	hw := p.OutH * p.OutW
 	n0, n1 := split(p.N, parts, part, 1)
 	img := p.H * p.W * p.C
 	clear(j.dx[n0*img : n1*img])
 	for r0 := n0 * hw; r0 < n1*hw; r0 += j.rows {
 		r1 := min(n1*hw, r0+j.rows)
-		col := grow(&ps.col, (r1-r0)*kk)
-		j.bk.gemmSerial(ps, false, true, r1-r0, kk, p.F, 1, j.dy[r0*p.F:], p.F, j.w, p.F, 0, col, kk, nil)
-		j.bk.col2im(p, col, r0, r1, j.dx)
+		col := grow(&ps.col, (r1-r0)*kp)
+		j.bk.gemmSerial(ps, false, true, r1-r0, kp, p.F, 1, j.dy[r0*p.F:], p.F, j.wpad, p.F, 0, col, kp, nil)
+		j.bk.col2im(p, col, j.seg, r0, r1, j.dx)
 	}
 }
 
 // col2im adds each im2col row r in [r0, r1) of col back into the window of dx it came
 // from: one vector row-add per output pixel over the window's rows inside the image.
-func (bk *Backend) col2im(p accel.Conv2DParams, col []float32, r0, r1 int, dx []float32) {
-	kk := p.KH * p.KW * p.C
-	rowLen := p.KW * p.C
+//
+// Rows of col are KH segments of seg ≥ KW·C values, zero past KW·C. A window wholly inside
+// the image along x adds whole segments, zeros included, when the zeros land inside its
+// own image (other images may belong to another worker).
+func (bk *Backend) col2im(p accel.Conv2DParams, col []float32, seg, r0, r1 int, dx []float32) {
+	kk := p.KH * seg
+	img := p.H * p.W * p.C
 	for r := r0; r < r1; r++ {
 		ox := r % p.OutW
 		oy := (r / p.OutW) % p.OutH
@@ -195,11 +210,14 @@ func (bk *Backend) col2im(p accel.Conv2DParams, col []float32, r0, r1 int, dx []
 		if kw0 >= kw1 || kh0 >= kh1 {
 			continue
 		}
-		s := (r-r0)*kk + kh0*rowLen + kw0*p.C
+		s := (r-r0)*kk + kh0*seg + kw0*p.C
 		o := ((n*p.H+iy0+kh0)*p.W + ix0 + kw0) * p.C
 		rows, w := kh1-kh0, (kw1-kw0)*p.C
-		_ = col[s+(rows-1)*rowLen+w-1]
+		if kw0 == 0 && kw1 == p.KW && o+(rows-1)*p.W*p.C+seg <= (n+1)*img {
+			w = seg
+		}
+		_ = col[s+(rows-1)*seg+w-1]
 		_ = dx[o+(rows-1)*p.W*p.C+w-1]
-		bk.addRows(rows, w, &col[s], rowLen, &dx[o], p.W*p.C)
+		bk.addRows(rows, w, &col[s], seg, &dx[o], p.W*p.C)
 	}
 }
