@@ -34,7 +34,11 @@ func (bk *Backend) epilogueRows(c []float32, rows, n, ld int, bias []float32, ac
 		return
 	}
 	for i := 0; i < rows; i++ {
-		applyEpilogue(c[i*ld:i*ld+n], bias, act)
+		row := c[i*ld : i*ld+n]
+		if bias != nil {
+			bk.biasReLU(1, n, &row[0], n, &bias[:n][0], epiBias)
+		}
+		bk.applyAct(row, act)
 	}
 }
 
@@ -102,5 +106,19 @@ func (bk *Backend) ActivationBackward(act accel.Activation, y, dy, dz []float32)
 		for i, v := range y {
 			dz[i] = dy[i] * (1 - v*v)
 		}
+	}
+}
+
+// applyAct applies act to v in place, vectorised for sigmoid and tanh (whole 8-element
+// blocks; the rest element by element).
+func (bk *Backend) applyAct(v []float32, act accel.Activation) {
+	switch act {
+	case accel.Sigmoid, accel.Tanh:
+		if n8 := len(v) / 8; n8 > 0 {
+			bk.act(n8, &v[0], act == accel.Tanh)
+		}
+		applyAct(v[len(v)/8*8:], act)
+	default:
+		applyAct(v, act)
 	}
 }

@@ -328,7 +328,7 @@ func (bk *Backend) scatterImage(ps *partScratch, g *implicitGeom, yT []float32, 
 			}
 		}
 		if act != accel.Linear && !relu {
-			applyAct(row, act)
+			bk.applyAct(row, act)
 		}
 	}
 }

@@ -88,6 +88,7 @@ type Backend struct {
 	tOut         transposeOut8Func
 	tIn          transposeIn8Func
 	biasReLU     biasReLUFunc
+	act          actFunc
 	scatter      scatterFunc
 	scrMu        sync.Mutex
 	scrFree      []*scratch // reusable scratch, see getScratch
@@ -103,7 +104,7 @@ func New() *Backend {
 			kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
 			maxPoolRow: asmMaxPoolRow, scatterAdd: asmScatterAdd, addRows: asmAddRows, reluBackward: asmReLUBackward,
 			packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
-			biasReLU: asmBiasReLU, scatter: asmScatter}
+			biasReLU: asmBiasReLU, scatter: asmScatter, act: asmAct}
 	}
 	return NewGeneric()
 }
@@ -115,7 +116,7 @@ func NewGeneric() *Backend {
 		kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
 		maxPoolRow: maxPoolRowGeneric, scatterAdd: scatterAddGeneric, addRows: addRowsGeneric, reluBackward: reluBackwardGeneric,
 		packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
-		biasReLU: biasReLUGeneric, scatter: scatterGeneric}
+		biasReLU: biasReLUGeneric, scatter: scatterGeneric, act: actGeneric}
 }
 
 // Name reports "cpu/avx2" or "cpu/generic", the micro-kernel in use.

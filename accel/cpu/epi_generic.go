@@ -3,6 +3,8 @@ package cpu
 import (
 	"math"
 	"unsafe"
+
+	"godl.dev/godl/accel"
 )
 
 // Flags of a biasReLUFunc.
@@ -81,5 +83,18 @@ func addRowsGeneric(rows, n int, src *float32, ldsrc int, dst *float32, lddst in
 		for i, v := range s {
 			d[i] += v
 		}
+	}
+}
+
+// actFunc applies the sigmoid (tanh false) or tanh in place to 8·n8 elements of v.
+type actFunc func(n8 int, v *float32, tanh bool)
+
+// actGeneric is the portable actFunc.
+func actGeneric(n8 int, v *float32, tanh bool) {
+	s := unsafe.Slice(v, 8*n8)
+	if tanh {
+		applyAct(s, accel.Tanh)
+	} else {
+		applyAct(s, accel.Sigmoid)
 	}
 }

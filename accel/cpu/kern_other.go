@@ -39,3 +39,5 @@ var (
 var asmScatterAdd scatterAddFunc = scatterAddGeneric
 
 var asmAddRows addRowsFunc = addRowsGeneric
+
+var asmAct actFunc = actGeneric

@@ -138,6 +138,21 @@ func TestEpilogueKernelsMatchPortable(t *testing.T) {
 		}
 		return s
 	}
+	for _, tanh := range []bool{false, true} {
+		v := fill(64)
+		for i := range v {
+			v[i] *= 12 // around the saturation of both functions
+		}
+		v[0], v[1], v[2], v[3] = 0, 1e-6, -100, 100
+		w := append([]float32(nil), v...)
+		asmAct(8, &v[0], tanh)
+		actGeneric(8, &w[0], tanh)
+		for i := range v {
+			if math.Abs(float64(v[i]-w[i])) > 2e-7+2e-6*math.Abs(float64(w[i])) {
+				t.Fatalf("activation (tanh %v) of element %d: assembly %v, portable %v", tanh, i, v[i], w[i])
+			}
+		}
+	}
 	for n := 1; n <= 20; n++ {
 		for flags := 0; flags < 4; flags++ {
 			rows, ld := 3, n+2
