@@ -98,13 +98,19 @@ func (bk *Backend) ActivationBackward(act accel.Activation, y, dy, dz []float32)
 		copy(dz, dy)
 	case accel.ReLU:
 		bk.reluBackward(n, &y[0], &dy[0], &dz[0])
-	case accel.Sigmoid:
-		for i, v := range y {
-			dz[i] = dy[i] * v * (1 - v)
+	case accel.Sigmoid, accel.Tanh:
+		tanh := act == accel.Tanh
+		n8 := n / 8
+		if n8 > 0 {
+			bk.sigTanhBackward(n8, &y[0], &dy[0], &dz[0], tanh)
 		}
-	case accel.Tanh:
-		for i, v := range y {
-			dz[i] = dy[i] * (1 - v*v)
+		for i := 8 * n8; i < n; i++ {
+			v := y[i]
+			if tanh {
+				dz[i] = dy[i] * (1 - v*v)
+			} else {
+				dz[i] = dy[i] * v * (1 - v)
+			}
 		}
 	}
 }

@@ -73,26 +73,27 @@ func init() {
 // Backend is the CPU implementation of accel.Backend. The zero value is not usable; call
 // New. A Backend is safe for concurrent use by several goroutines on disjoint outputs.
 type Backend struct {
-	name         string
-	kern         microKernel
-	offB         offBKernel
-	dot          dotKernel
-	pixA         pixAKernel
-	pixAT        pixATKernel
-	maxPoolRow   maxPoolRowFunc
-	scatterAdd   scatterAddFunc
-	addRows      addRowsFunc
-	reluBackward reluBackwardFunc
-	packBT       packBT16Func
-	gather       gatherFunc
-	tOut         transposeOut8Func
-	tIn          transposeIn8Func
-	biasReLU     biasReLUFunc
-	act          actFunc
-	scatter      scatterFunc
-	scrMu        sync.Mutex
-	scrFree      []*scratch // reusable scratch, see getScratch
-	maxPar       int        // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
+	name            string
+	kern            microKernel
+	offB            offBKernel
+	dot             dotKernel
+	pixA            pixAKernel
+	pixAT           pixATKernel
+	maxPoolRow      maxPoolRowFunc
+	scatterAdd      scatterAddFunc
+	addRows         addRowsFunc
+	reluBackward    reluBackwardFunc
+	packBT          packBT16Func
+	gather          gatherFunc
+	tOut            transposeOut8Func
+	tIn             transposeIn8Func
+	biasReLU        biasReLUFunc
+	act             actFunc
+	sigTanhBackward sigTanhBackwardFunc
+	scatter         scatterFunc
+	scrMu           sync.Mutex
+	scrFree         []*scratch // reusable scratch, see getScratch
+	maxPar          int        // cap on goroutines per call; 0 means runtime.GOMAXPROCS(0)
 }
 
 // New returns a CPU backend that uses the fastest micro-kernel this processor supports
@@ -104,7 +105,8 @@ func New() *Backend {
 			kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
 			maxPoolRow: asmMaxPoolRow, scatterAdd: asmScatterAdd, addRows: asmAddRows, reluBackward: asmReLUBackward,
 			packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
-			biasReLU: asmBiasReLU, scatter: asmScatter, act: asmAct}
+			biasReLU: asmBiasReLU, scatter: asmScatter, act: asmAct,
+			sigTanhBackward: asmSigTanhBackward}
 	}
 	return NewGeneric()
 }
@@ -116,7 +118,8 @@ func NewGeneric() *Backend {
 		kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
 		maxPoolRow: maxPoolRowGeneric, scatterAdd: scatterAddGeneric, addRows: addRowsGeneric, reluBackward: reluBackwardGeneric,
 		packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
-		biasReLU: biasReLUGeneric, scatter: scatterGeneric, act: actGeneric}
+		biasReLU: biasReLUGeneric, scatter: scatterGeneric, act: actGeneric,
+		sigTanhBackward: sigTanhBackwardGeneric}
 }
 
 // Name reports "cpu/avx2" or "cpu/generic", the micro-kernel in use.

@@ -30,3 +30,10 @@ var asmReLUBackward reluBackwardFunc = reluBackwardAVX2
 func addRowsAVX2(rows, n int, src *float32, ldsrc int, dst *float32, lddst int)
 
 var asmAddRows addRowsFunc = addRowsAVX2
+
+// sigTanhBackwardAVX2 is sigTanhBackwardGeneric in AVX2 assembly.
+//
+//go:noescape
+func sigTanhBackwardAVX2(n8 int, y, dy, dz *float32, tanh bool)
+
+var asmSigTanhBackward sigTanhBackwardFunc = sigTanhBackwardAVX2

@@ -215,3 +215,43 @@ ar_next:
 ar_done:
 	VZEROUPPER
 	RET
+
+// func sigTanhBackwardAVX2(n8 int, y, dy, dz *float32, tanh bool)
+// Sigmoid: dz = dy·y·(1-y). Tanh: dz = dy·(1-y²). n8 blocks of 8.
+TEXT ·sigTanhBackwardAVX2(SB), NOSPLIT, $0-33
+	MOVQ n8+0(FP), CX
+	MOVQ y+8(FP), SI
+	MOVQ dy+16(FP), DX
+	MOVQ dz+24(FP), DI
+	MOVBLZX tanh+32(FP), BX
+	MOVL $0x3f800000, AX   // 1.0
+	VMOVD AX, X15
+	VBROADCASTSS X15, Y15
+	TESTQ CX, CX
+	JZ    stb_done
+
+stb_loop:
+	VMOVUPS (SI), Y0
+	TESTB   BX, BX
+	JNZ     stb_tanh
+	VSUBPS  Y0, Y15, Y1      // 1 - y
+	VMULPS  Y1, Y0, Y0       // y(1-y)
+	JMP     stb_store
+
+stb_tanh:
+	VMOVAPS Y15, Y1
+	VFNMADD231PS Y0, Y0, Y1  // 1 - y²
+	VMOVAPS Y1, Y0
+
+stb_store:
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     stb_loop
+
+stb_done:
+	VZEROUPPER
+	RET

@@ -98,3 +98,19 @@ func actGeneric(n8 int, v *float32, tanh bool) {
 		applyAct(s, accel.Sigmoid)
 	}
 }
+
+// sigTanhBackwardFunc sets dz = dy·y·(1-y) (sigmoid) or dz = dy·(1-y²) (tanh) on 8·n8
+// elements.
+type sigTanhBackwardFunc func(n8 int, y, dy, dz *float32, tanh bool)
+
+// sigTanhBackwardGeneric is the portable sigTanhBackwardFunc.
+func sigTanhBackwardGeneric(n8 int, y, dy, dz *float32, tanh bool) {
+	ys, ds, zs := unsafe.Slice(y, 8*n8), unsafe.Slice(dy, 8*n8), unsafe.Slice(dz, 8*n8)
+	for i, v := range ys {
+		if tanh {
+			zs[i] = ds[i] * (1 - v*v)
+		} else {
+			zs[i] = ds[i] * v * (1 - v)
+		}
+	}
+}

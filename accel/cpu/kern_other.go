@@ -41,3 +41,5 @@ var asmScatterAdd scatterAddFunc = scatterAddGeneric
 var asmAddRows addRowsFunc = addRowsGeneric
 
 var asmAct actFunc = actGeneric
+
+var asmSigTanhBackward sigTanhBackwardFunc = sigTanhBackwardGeneric

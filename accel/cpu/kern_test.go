@@ -196,6 +196,13 @@ func TestEpilogueKernelsMatchPortable(t *testing.T) {
 			addRowsGeneric(3, n, &src[0], n+2, &d1[0], n+5)
 			compareSlices(t, "row add", d0, d1, 2)
 		}
+		for _, tanh := range []bool{false, true} {
+			y, dy := fill(8*n), fill(8*n)
+			z0, z1 := fill(8*n), fill(8*n)
+			asmSigTanhBackward(n, &y[0], &dy[0], &z0[0], tanh)
+			sigTanhBackwardGeneric(n, &y[0], &dy[0], &z1[0], tanh)
+			compareSlices(t, "sigmoid/tanh backward", z0, z1, 1)
+		}
 		y, dy := fill(n), fill(n)
 		y[0] = 0
 		z0, z1 := fill(n), fill(n)
