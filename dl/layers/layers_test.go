@@ -33,6 +33,7 @@ func TestKernelMatchesCall(t *testing.T) {
 		{"dense sparse input", layers.Dense(6, layers.ReLU), []int{5, 100}, 60},
 		{"dense almost dense input", layers.Dense(6), []int{5, 100}, 5},
 		{"dense all-zero input", layers.Dense(3), []int{2, 70}, 70},
+		{"dense sparse input, MNIST-sized", layers.Dense(128, layers.ReLU), []int{32, 784}, 400},
 		{"conv same relu", layers.Conv2D(3, 3, layers.Same, layers.ReLU), []int{2, 5, 6, 2}, 0},
 		{"conv valid stride", layers.Conv2D(2, 2, layers.Strides(2, 2)), []int{1, 7, 7, 3}, 0},
 		{"conv 5x5 same (LeNet conv1)", layers.Conv2D(6, 5, layers.Same, layers.Tanh), []int{2, 8, 8, 1}, 0},
@@ -55,7 +56,7 @@ func TestKernelMatchesCall(t *testing.T) {
 			d, k := x.Data(), tc.input[1]
 			for r := 0; r < tc.input[0]; r++ {
 				for j := 0; j < tc.zeroCols; j++ {
-					d[r*k+(j*7)%k] = 0 // spread over the row
+					d[r*k+(j*11)%k] = 0 // spread over the row (11 is prime to every k here)
 				}
 			}
 		}
