@@ -2,8 +2,11 @@
 
 Prints the median of:
   - kernel start: from launching the process to the kernel_info_reply (over 10 starts);
+    the benchmark then waits for IOPub to be subscribed before it runs cells.
   - trivial cell: execute_request to execute_reply plus the idle status, for the cell
-    "x := 1" over 200 runs on one kernel.
+    "x := 1" over 200 runs on one kernel;
+  - for reference, a kernel_info round trip: the cost of the protocol and of
+    jupyter_client without any evaluation.
 Goals: start < 300 ms, trivial cell < 5 ms.
 
 Needs the kernelspec godl installed (tests/run.sh bench installs it in a temporary place).
@@ -30,17 +33,39 @@ def start_once():
     kc = km.client()
     kc.start_channels()
     try:
-        # Resend kernel_info until the sockets are connected and the kernel answers.
-        while True:
+        # Resend kernel_info until the kernel answers on shell and its status reaches us
+        # on IOPub: a SUB socket only receives once its subscription has arrived.
+        answered = subscribed = False
+        while not answered:
             msg_id = kc.kernel_info()
             try:
                 while True:
                     reply = kc.get_shell_msg(timeout=0.05)
                     if reply["parent_header"].get("msg_id") == msg_id:
-                        return time.perf_counter() - t0, km, kc
+                        answered = True
+                        break
             except Empty:
-                if time.perf_counter() - t0 > 30:
-                    raise RuntimeError("no kernel_info_reply in 30 s")
+                pass
+            if time.perf_counter() - t0 > 30:
+                raise RuntimeError("no kernel_info_reply in 30 s")
+        elapsed = time.perf_counter() - t0
+        while not subscribed:
+            try:
+                kc.get_iopub_msg(timeout=0.2)
+                subscribed = True
+            except Empty:
+                kc.kernel_info()
+            if time.perf_counter() - t0 > 30:
+                raise RuntimeError("no IOPub message in 30 s")
+        # Drain what the extra requests left.
+        time.sleep(0.05)
+        for get in (kc.get_shell_msg, kc.get_iopub_msg):
+            while True:
+                try:
+                    get(timeout=0.01)
+                except Empty:
+                    break
+        return elapsed, km, kc
     except BaseException:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -65,6 +90,15 @@ def run_cell(kc, code):
     return time.perf_counter() - t0
 
 
+def kernel_info_round_trip(kc):
+    t0 = time.perf_counter()
+    msg_id = kc.kernel_info()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return time.perf_counter() - t0
+
+
 def main():
     starts = []
     km = kc = None
@@ -78,6 +112,7 @@ def main():
         for _ in range(5):  # warm up
             run_cell(kc, CELL)
         cells = [run_cell(kc, CELL) for _ in range(CELLS)]
+        infos = [kernel_info_round_trip(kc) for _ in range(CELLS)]
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
