@@ -26,13 +26,20 @@ func (c *cell) run(ctx context.Context) (*display.Bundle, error) {
 	s := c.s
 	c.units = splitCell(c.code)
 	c.declared = map[string]bool{}
+	kinds := map[string]string{} // what the cell declares: name → kind
 	for i := range c.units {
 		u := &c.units[i]
 		if err := u.parse(c.p, c.code); err != nil {
 			return nil, syntaxError(err)
 		}
-		for n := range declaredNames(u) {
+		for n, k := range declaredNames(u) {
 			c.declared[n] = true
+			kinds[n] = k
+		}
+	}
+	for i := range c.units {
+		if err := c.checkTypeUses(&c.units[i], kinds); err != nil {
+			return nil, &CellError{Name: "CompileError", Value: err.Error(), Traceback: []string{err.Error()}}
 		}
 	}
 	if err := c.imports(ctx); err != nil {

@@ -237,3 +237,68 @@ func sameLine(a, b string) bool {
 	}
 	return lineOf(a) == lineOf(b)
 }
+
+// checkTypeUses reports a function or variable used as a type in a declaration's
+// signatures, struct fields or variable types (func f(x f)): yaegi recurses without end on
+// such code and the stack overflow would end the process. Names are looked up in local (the
+// cell's declarations, name → kind), then among the session's globals.
+func (c *cell) checkTypeUses(u *unit, local map[string]string) error {
+	var found error
+	var visit func(n ast.Node) bool
+	checkType := func(e ast.Expr) { ast.Inspect(e, visit) }
+	visit = func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.SelectorExpr, *ast.FuncLit, *ast.CompositeLit, *ast.CallExpr:
+			return false
+		case *ast.Field:
+			// Field and parameter names are not types.
+			checkType(x.Type)
+			return false
+		case *ast.Ident:
+			var kind string
+			switch {
+			case x.Obj != nil && (x.Obj.Kind == ast.Fun || x.Obj.Kind == ast.Var):
+				kind = "func"
+			case x.Obj != nil:
+				// A type, a constant or a label declared in the unit.
+			case local[x.Name] != "":
+				kind = local[x.Name]
+			case c.s.globals[x.Name] != nil:
+				kind = c.s.globals[x.Name].kind
+			}
+			if kind == "func" || kind == "var" {
+				found = fmt.Errorf("%s: %s is not a type", c.p.where(u.off(x.Pos())), x.Name)
+			}
+		}
+		return true
+	}
+	var root ast.Node = u.file
+	if u.kind == stmtUnit {
+		root = u.stmts[0]
+	}
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncType:
+			for _, fl := range []*ast.FieldList{x.Params, x.Results} {
+				if fl != nil {
+					for _, f := range fl.List {
+						checkType(f.Type)
+					}
+				}
+			}
+		case *ast.StructType:
+			for _, f := range x.Fields.List {
+				checkType(f.Type)
+			}
+		case *ast.ValueSpec:
+			if x.Type != nil {
+				checkType(x.Type)
+			}
+		}
+		return found == nil
+	})
+	return found
+}

@@ -371,6 +371,7 @@ func (s *Session) Execute(ctx context.Context, code string, out Output) (res *di
 	defer s.flushStreams()
 
 	s.cells++
+	lastCell.Store(int64(s.cells))
 	c := &cell{s: s, code: code, p: newCellPos(s.cells, code)}
 	defer func() {
 		// A bug of the session itself (not the cell's, which yaegi reports as errors) must

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Splitting a cell.
@@ -202,8 +203,16 @@ type cellPos struct {
 	lines []int  // offsets of line starts
 }
 
-// lineBase separates cells in encoded line numbers; a cell has fewer lines.
-const lineBase = 1000000
+// Encoded lines: go/scanner rejects line numbers from 2³⁰ on, so a cell may have up to
+// lineBase-1 lines and cell numbers wrap after cellWrap (an old function's frames would
+// then name the wrong cell, after a hundred thousand cells).
+const (
+	lineBase = 10000
+	cellWrap = 100000
+)
+
+// enc returns the encoded line of line l.
+func (p cellPos) enc(l int) int { return ((p.n-1)%cellWrap+1)*lineBase + min(l, lineBase-1) }
 
 func newCellPos(n int, code string) cellPos {
 	p := cellPos{name: fmt.Sprintf("cell%d.go", n), n: n, lines: []int{0}}
@@ -237,16 +246,33 @@ func (p cellPos) where(off int) string {
 // lineDirective returns a //line comment (on its own line) placing the next line at off.
 func (p cellPos) lineDirective(off int) string {
 	l, c := p.at(off)
-	return fmt.Sprintf("\n//line :%d:%d\n", p.n*lineBase+l, c)
+	return fmt.Sprintf("\n//line :%d:%d\n", p.enc(l), c)
 }
 
 // inlineDirective returns a /*line*/ comment placing the next character at off.
 func (p cellPos) inlineDirective(off int) string {
 	l, c := p.at(off)
-	return fmt.Sprintf("/*line :%d:%d*/", p.n*lineBase+l, c)
+	return fmt.Sprintf("/*line :%d:%d*/", p.enc(l), c)
 }
 
-var encodedPos = regexp.MustCompile(`\b(\d{7,}):(\d+)\b`)
+var encodedPos = regexp.MustCompile(`\b(\d{5,}):(\d+)\b`)
+
+// lastCell is the number of the most recent cell of any session (a restarted kernel has one
+// live session), to undo the wrapping of cell numbers.
+var lastCell atomic.Int64
+
+// unwrapCell returns the most recent cell number whose encoding is k.
+func unwrapCell(k int) int {
+	last := int(lastCell.Load())
+	if last <= cellWrap {
+		return k
+	}
+	n := last - (last-k)%cellWrap
+	if n > last {
+		n -= cellWrap
+	}
+	return n
+}
 
 // decodePositions rewrites the encoded positions in msg as "cellN.go:L:C".
 func decodePositions(msg string) string {
@@ -256,7 +282,7 @@ func decodePositions(msg string) string {
 		if err != nil || line < lineBase {
 			return m
 		}
-		return fmt.Sprintf("cell%d.go:%d:%s", line/lineBase, line%lineBase, sub[2])
+		return fmt.Sprintf("cell%d.go:%d:%s", unwrapCell(line/lineBase), line%lineBase, sub[2])
 	})
 }
 

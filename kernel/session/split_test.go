@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,4 +72,21 @@ func FuzzSplitCell(f *testing.F) {
 			t.Fatalf("IsComplete(%q) = %q", code, st)
 		}
 	})
+}
+
+// TestManyCells runs cells numbered beyond what a line number can hold unencoded: errors
+// still name the right cell and line.
+func TestManyCells(t *testing.T) {
+	s := newSession(t)
+	for _, n := range []int{1500, 123456} {
+		s.cells = n - 1
+		_, err, _ := run(t, s, "a := 1\nb := undefinedName")
+		want := fmt.Sprintf("CompileError: cell%d.go:2:6: undefined: undefinedName", n)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("cell %d: %v, want %s", n, err, want)
+		}
+	}
+	if got := unwrapCell(23456); got != 123456 {
+		t.Errorf("unwrapCell(23456) = %d after cell 123456, want 123456", got)
+	}
 }
