@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -56,6 +58,7 @@ func Serve(ctx context.Context, path string, opts Options) (restart bool, err er
 		}
 	}()
 
+	go watchParent(ctx, cancel, k)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, k) }()
 	ran := make(chan bool, 1)
@@ -76,4 +79,31 @@ func Serve(ctx context.Context, path string, opts Options) (restart bool, err er
 	cancel()
 	<-served
 	return restart, nil
+}
+
+// parentPoll is how often the kernel checks that the process that started it lives.
+const parentPoll = time.Second
+
+// watchParent ends the kernel when the kernel manager that started it has died, so that
+// a crashed frontend leaves no orphan kernel. jupyter_client names itself in
+// JPY_PARENT_PID; on Unix a process whose parent dies is given a new parent.
+func watchParent(ctx context.Context, cancel context.CancelFunc, k *Kernel) {
+	ppid, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID"))
+	if err != nil || ppid <= 1 || runtime.GOOS == "windows" || os.Getppid() != ppid {
+		return
+	}
+	tick := time.NewTicker(parentPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if os.Getppid() != ppid {
+				k.log.Printf("kernel: the process that started the kernel (%d) is gone; shutting down", ppid)
+				cancel()
+				return
+			}
+		}
+	}
 }
