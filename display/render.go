@@ -306,6 +306,11 @@ func (h *Handle) ID() string { return h.id }
 
 // Show renders v with Render and shows it: the first call adds a new output, later calls
 // replace that output.
+//
+// In a notebook cell, a value of a type declared in a cell reaches this compiled method
+// without its methods (the interpreter only wraps arguments of package functions); the
+// kernel passes it through Render for a handle held in a notebook variable, and elsewhere
+// h.Show(display.Render(v)) does the same.
 func (h *Handle) Show(v any) {
 	b := Render(v)
 	b.ID = h.id
@@ -319,3 +324,7 @@ func (h *Handle) Show(v any) {
 		CurrentSink().Update(b)
 	}
 }
+
+// Update is Show under the name Jupyter uses: it replaces the handle's output with v (and
+// shows it when nothing was shown yet).
+func (h *Handle) Update(v any) { h.Show(v) }

@@ -131,7 +131,7 @@ func TestHandleAndSink(t *testing.T) {
 
 	h := NewHandle()
 	h.Show(Text("1/3"))
-	h.Show("2/3")
+	h.Update("2/3")
 	Show(1, HTML("<b>"))
 	Update(Bundle{Data: map[string]any{MIMEText: "no id"}}) // ignored
 	ClearOutput(true)

@@ -22,7 +22,9 @@ var renderers = []reflect.Type{
 }
 
 func init() {
-	for _, f := range []any{display.Render, display.Show, display.PlainText, (*display.Handle).Show} {
+	// yaegi consults MapTypes for package functions only, not for methods such as
+	// (*display.Handle).Show: the kernel renders those arguments itself.
+	for _, f := range []any{display.Render, display.Show, display.PlainText} {
 		MapTypes[reflect.ValueOf(f)] = renderers
 	}
 }

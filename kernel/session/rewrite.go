@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"godl.dev/godl/display"
 )
 
 // Rewriting a cell before yaegi sees it, to work around yaegi v0.16.1:
@@ -492,4 +494,37 @@ func constantLit(e ast.Expr) *ast.BasicLit {
 	}
 	lit, _ := e.(*ast.BasicLit)
 	return lit
+}
+
+var handleType = reflect.TypeOf((*display.Handle)(nil))
+
+// addHandleEdits renders the argument of h.Show(v) and h.Update(v), for a session variable
+// h holding a *display.Handle, through display.Render inside the interpreter: yaegi applies
+// MapTypes to package functions only, so a compiled method would not see the rendering
+// methods of a type declared in a cell.
+func (s *Session) addHandleEdits(r *rewriter, u *unit, root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || call.Ellipsis.IsValid() {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || (sel.Sel.Name != "Show" && sel.Sel.Name != "Update") {
+			return true
+		}
+		x, ok := sel.X.(*ast.Ident)
+		if !ok || x.Obj != nil {
+			return true
+		}
+		if g := s.globals[x.Name]; g == nil || g.kind != "var" {
+			return true
+		}
+		v, err := s.i.Eval(x.Name)
+		if err != nil || !v.IsValid() || v.Type() != handleType {
+			return true
+		}
+		a, b := nodeRange(u, call.Args[0])
+		r.add(a, b, func(r *rewriter) string { return "_godl.Render(" + r.orig(a, b) + ")" })
+		return true
+	})
 }

@@ -132,13 +132,16 @@ func TestRichResult(t *testing.T) {
 	if len(rec.displays) != 1 || rec.displays[0].Data[display.MIMEHTML] != "<h1>x</h1>" {
 		t.Errorf("displays %v", rec.displays)
 	}
-	// A handle updates in place.
-	_, err, rec = run(t, s, "h := display.NewHandle()\nh.Show(display.Text(\"1\"))\nh.Show(display.Text(\"2\"))")
+	// A handle updates in place, with the cell type's HTML.
+	_, err, rec = run(t, s, "h := display.NewHandle()\nh.Show(display.Text(\"1\"))\nh.Update(Card{\"2\"})")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.displays) != 1 || len(rec.updates) != 1 || rec.updates[0].ID != rec.displays[0].ID {
-		t.Errorf("handle: displays %v updates %v", rec.displays, rec.updates)
+		t.Fatalf("handle: displays %v updates %v", rec.displays, rec.updates)
+	}
+	if rec.updates[0].Data[display.MIMEHTML] != "<h1>2</h1>" {
+		t.Errorf("handle update lost the cell type's HTML: %v", rec.updates[0].Data)
 	}
 }
 
