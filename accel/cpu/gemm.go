@@ -234,15 +234,12 @@ func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha f
 						}
 						t := ps.tile[:]
 						kern(kcb, aptr, bptr, bstride, &t[0], nr, false)
-						for i := 0; i < mrb; i++ {
-							row := c[ci+i*ldc : ci+i*ldc+nrb]
-							tr := t[i*nr : i*nr+nrb]
-							if acc {
-								for x, v := range tr {
-									row[x] += v
-								}
-							} else {
-								copy(row, tr)
+						_ = c[ci+(mrb-1)*ldc+nrb-1]
+						if acc {
+							bk.addRows(mrb, nrb, &t[0], nr, &c[ci], ldc)
+						} else {
+							for i := 0; i < mrb; i++ {
+								copy(c[ci+i*ldc:ci+i*ldc+nrb], t[i*nr:i*nr+nrb])
 							}
 						}
 						if last && hasEp {
