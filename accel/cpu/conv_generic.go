@@ -14,34 +14,42 @@ type offBKernel func(kc int, a, b *float32, off *int, c *float32, ldc int, acc b
 //	for i < 6, j < 2: c[i*ldc+j] += Σ_{t<n} a[i*lda+t] · bj[t]
 type dotKernel func(n int, a *float32, lda int, b0, b1 *float32, c *float32, ldc int)
 
-// kernOffBGeneric is the portable offBKernel and the reference for the assembly one.
+// kernOffBGeneric is the portable offBKernel and the reference for the assembly one. It
+// works in 2×4 blocks of scalar accumulators, which stay in registers.
 func kernOffBGeneric(kcb int, a, b *float32, off *int, c *float32, ldc int, acc bool) {
-	var t [mr * nr]float32
 	as := unsafe.Slice(a, kcb*mr)
 	offs := unsafe.Slice(off, kcb)
-	for p, o := range offs {
-		bp := (*[nr]float32)(unsafe.Pointer(uintptr(unsafe.Pointer(b)) + uintptr(o)*4))
-		ap := (*[mr]float32)(as[p*mr : p*mr+mr])
-		for i := 0; i < mr; i++ {
-			ai := ap[i]
-			ti := (*[nr]float32)(t[i*nr : i*nr+nr])
-			for j := 0; j < nr; j++ {
-				ti[j] += ai * bp[j]
+	for i := 0; i < mr; i += 2 {
+		for j := 0; j < nr; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			for p, o := range offs {
+				bp := (*[4]float32)(unsafe.Add(unsafe.Pointer(b), (o+j)*4))
+				a0, a1 := as[p*mr+i], as[p*mr+i+1]
+				c00 += a0 * bp[0]
+				c01 += a0 * bp[1]
+				c02 += a0 * bp[2]
+				c03 += a0 * bp[3]
+				c10 += a1 * bp[0]
+				c11 += a1 * bp[1]
+				c12 += a1 * bp[2]
+				c13 += a1 * bp[3]
 			}
+			store2x4(c, ldc, i, j, acc, c00, c01, c02, c03, c10, c11, c12, c13)
 		}
 	}
-	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
-	for i := 0; i < mr; i++ {
-		row := (*[nr]float32)(cs[i*ldc : i*ldc+nr])
-		ti := (*[nr]float32)(t[i*nr : i*nr+nr])
-		if acc {
-			for j := 0; j < nr; j++ {
-				row[j] += ti[j]
-			}
-		} else {
-			*row = *ti
-		}
+}
+
+// store2x4 writes (or adds, when acc is true) a 2×4 block at row i, column j of c.
+func store2x4(c *float32, ldc, i, j int, acc bool, c00, c01, c02, c03, c10, c11, c12, c13 float32) {
+	r0 := (*[4]float32)(unsafe.Add(unsafe.Pointer(c), (i*ldc+j)*4))
+	r1 := (*[4]float32)(unsafe.Add(unsafe.Pointer(c), ((i+1)*ldc+j)*4))
+	if acc {
+		r0[0], r0[1], r0[2], r0[3] = r0[0]+c00, r0[1]+c01, r0[2]+c02, r0[3]+c03
+		r1[0], r1[1], r1[2], r1[3] = r1[0]+c10, r1[1]+c11, r1[2]+c12, r1[3]+c13
+		return
 	}
+	r0[0], r0[1], r0[2], r0[3] = c00, c01, c02, c03
+	r1[0], r1[1], r1[2], r1[3] = c10, c11, c12, c13
 }
 
 // kernDotGeneric is the portable dotKernel and the reference for the assembly one.

@@ -22,55 +22,56 @@ type pixATKernel func(n int, x *float32, bases *int, offs *int, dy *float32, ldd
 
 func at(x *float32, i int) float32 { return *(*float32)(unsafe.Add(unsafe.Pointer(x), i*4)) }
 
-// kernPixAGeneric is the portable pixAKernel.
+// kernPixAGeneric is the portable pixAKernel (2×4 blocks in registers).
 func kernPixAGeneric(kcb int, x *float32, bases *int, off *int, b *float32, c *float32, ldc int, acc bool) {
-	var t [mr * nr]float32
 	bs := unsafe.Slice(bases, mr)
 	offs := unsafe.Slice(off, kcb)
 	bp := unsafe.Slice(b, kcb*nr)
-	for p, o := range offs {
-		row := (*[nr]float32)(bp[p*nr : p*nr+nr])
-		for i := 0; i < mr; i++ {
-			a := at(x, bs[i]+o)
-			ti := (*[nr]float32)(t[i*nr : i*nr+nr])
-			for j := 0; j < nr; j++ {
-				ti[j] += a * row[j]
+	for i := 0; i < mr; i += 2 {
+		x0 := unsafe.Add(unsafe.Pointer(x), bs[i]*4)
+		x1 := unsafe.Add(unsafe.Pointer(x), bs[i+1]*4)
+		for j := 0; j < nr; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			for p, o := range offs {
+				row := (*[4]float32)(bp[p*nr+j : p*nr+j+4])
+				a0 := *(*float32)(unsafe.Add(x0, o*4))
+				a1 := *(*float32)(unsafe.Add(x1, o*4))
+				c00 += a0 * row[0]
+				c01 += a0 * row[1]
+				c02 += a0 * row[2]
+				c03 += a0 * row[3]
+				c10 += a1 * row[0]
+				c11 += a1 * row[1]
+				c12 += a1 * row[2]
+				c13 += a1 * row[3]
 			}
+			store2x4(c, ldc, i, j, acc, c00, c01, c02, c03, c10, c11, c12, c13)
 		}
 	}
-	storeTile(&t, c, ldc, acc)
 }
 
-// kernPixATGeneric is the portable pixATKernel.
+// kernPixATGeneric is the portable pixATKernel (2×4 blocks in registers).
 func kernPixATGeneric(n int, x *float32, bases *int, offs *int, dy *float32, lddy int, c *float32, ldc int, acc bool) {
-	var t [mr * nr]float32
 	bs := unsafe.Slice(bases, n)
 	os := unsafe.Slice(offs, mr)
-	for q, base := range bs {
-		row := (*[nr]float32)(unsafe.Add(unsafe.Pointer(dy), q*lddy*4))
-		for i := 0; i < mr; i++ {
-			a := at(x, base+os[i])
-			ti := (*[nr]float32)(t[i*nr : i*nr+nr])
-			for j := 0; j < nr; j++ {
-				ti[j] += a * row[j]
+	for i := 0; i < mr; i += 2 {
+		o0, o1 := os[i], os[i+1]
+		for j := 0; j < nr; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			for q, base := range bs {
+				row := (*[4]float32)(unsafe.Add(unsafe.Pointer(dy), (q*lddy+j)*4))
+				a0 := at(x, base+o0)
+				a1 := at(x, base+o1)
+				c00 += a0 * row[0]
+				c01 += a0 * row[1]
+				c02 += a0 * row[2]
+				c03 += a0 * row[3]
+				c10 += a1 * row[0]
+				c11 += a1 * row[1]
+				c12 += a1 * row[2]
+				c13 += a1 * row[3]
 			}
-		}
-	}
-	storeTile(&t, c, ldc, acc)
-}
-
-// storeTile writes (or adds, when acc is true) the mr×nr tile t to c with row stride ldc.
-func storeTile(t *[mr * nr]float32, c *float32, ldc int, acc bool) {
-	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
-	for i := 0; i < mr; i++ {
-		row := (*[nr]float32)(cs[i*ldc : i*ldc+nr])
-		ti := (*[nr]float32)(t[i*nr : i*nr+nr])
-		if acc {
-			for j := 0; j < nr; j++ {
-				row[j] += ti[j]
-			}
-		} else {
-			*row = *ti
+			store2x4(c, ldc, i, j, acc, c00, c01, c02, c03, c10, c11, c12, c13)
 		}
 	}
 }
