@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -91,11 +92,21 @@ func (s *Session) Inspect(code string, cursor, detailLevel int) (display.Bundle,
 		}
 		if g.kind == "var" {
 			if v, err := s.i.Eval(name); err == nil && v.IsValid() {
-				extra += fmt.Sprintf("\ntype: %s", v.Type())
+				typ := v.Type().String()
+				if g.typ != "" {
+					typ = g.typ + " (declared in a cell)"
+					if v.Kind() == reflect.Pointer {
+						typ = "*" + typ
+					}
+				}
+				extra += "\ntype: " + typ
 				if detailLevel > 0 {
 					extra += fmt.Sprintf("\nvalue: %v", v)
 				}
 			}
+		}
+		if f := s.funcs[name]; f != nil && detailLevel > 0 {
+			sig = strings.TrimSpace(directives.ReplaceAllString(unrename(f.src), ""))
 		}
 	case qual == "" && (s.imported[name] != "" || len(s.known[name]) > 0):
 		p := s.imported[name]
@@ -260,3 +271,6 @@ func methodDoc(p, typ, name string) (sig, text string) {
 	}
 	return "", ""
 }
+
+// directives matches the line directives of evaluated source.
+var directives = regexp.MustCompile(`(?m)/\*line [^*]*\*/|^//line .*$`)

@@ -255,6 +255,12 @@ func TestCompleteInspectIsComplete(t *testing.T) {
 			}
 		}
 	}
+	if d, _ := s.Inspect("Double", 2, 1); !strings.Contains(d.Data[display.MIMEText].(string), "return 2 * x") {
+		t.Errorf("Inspect detail 1 lacks the source: %q", d.Data[display.MIMEText])
+	}
+	if d, _ := s.Inspect("p", 1, 0); !strings.Contains(d.Data[display.MIMEText].(string), "type: *P (declared in a cell)") {
+		t.Errorf("Inspect of a variable of a cell type: %q", d.Data[display.MIMEText])
+	}
 	if _, ok := s.Inspect("nosuchthing", 3, 0); ok {
 		t.Error("Inspect found an unknown name")
 	}
