@@ -28,6 +28,10 @@ import (
 //     and assignments to globals reach them through the closure.
 //   - a compiled function's variadic interface arguments are passed as a slice
 //     (pkg.F(a, b) becomes pkg.F([]pkg.I{a, b}...)): yaegi panics on a cell's type there.
+//   - min and max get their variable argument first, and float64 constants (type
+//     inference of the prelude's generic min and max).
+//   - h.Show(v) and h.Update(v) on a display handle become h.Show(display.Render(v)), so
+//     that a cell type's rendering methods are seen (MapTypes covers functions only).
 //
 // Edits replace byte ranges of the cell. Text copied from the cell after synthetic text is
 // preceded by a /*line*/ comment, so every position yaegi reports still points into the
@@ -277,7 +281,7 @@ func isIntExpr(e ast.Expr, isIntGlobal func(string) bool) bool {
 }
 
 // identUses calls f for each identifier of root that names something (not a selector's
-// member, a struct field name, or a composite literal key).
+// member, a struct field or parameter name, or a composite literal key).
 func identUses(root ast.Node, f func(id *ast.Ident)) {
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
@@ -320,9 +324,6 @@ func identUses(root ast.Node, f func(id *ast.Ident)) {
 	}
 	ast.Inspect(root, visit)
 }
-
-// Field parameters (function parameters) are named by *ast.Field too; identUses skips their
-// names, which are declarations, and visits their types.
 
 // addRenameEdits renames references to redeclared types: unresolved identifiers (globals
 // of earlier cells) found in renames, and this unit's own new declarations in local.
