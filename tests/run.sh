@@ -5,8 +5,9 @@
 #   tests/run.sh conformance   jupyter_kernel_test suite + protocol checks (python3-jupyter-kernel-test)
 #   tests/run.sh nbclient      tests/notebooks/smoke.ipynb through nbclient and jupyter nbconvert --execute
 #   tests/run.sh browser       the same notebook in classic Notebook 6.4 in headless chromium (npm playwright-core)
+#   tests/run.sh course        every notebook of the course through nbclient, in fast mode (GODL_FAST=1)
 #   tests/run.sh bench         kernel start and trivial-cell round trip medians (not a test)
-#   tests/run.sh all           conformance, nbclient and browser
+#   tests/run.sh all           conformance, nbclient, browser and course
 #
 # GODL=/path/to/godl uses that binary instead of building one. Python is /usr/bin/python3
 # (Debian's Jupyter), whatever python3 is first on PATH.
@@ -41,14 +42,15 @@ run() {
 			(cd "$root/tests/browser" && npm ci --no-audit --no-fund --silent)
 		fi
 		node "$root/tests/browser/notebook_ui.mjs" "$work" ;;
+	course) "$py" "$root/tests/course_test.py" ;;
 	bench) "$py" "$root/tests/bench_kernel.py" ;;
-	*) echo "tests/run.sh: unknown suite $1 (want conformance, nbclient, browser, bench or all)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite $1 (want conformance, nbclient, browser, course, bench or all)" >&2; exit 2 ;;
 	esac
 }
 
 suite=${1:-all}
 if [ "$suite" = all ]; then
-	for s in conformance nbclient browser; do
+	for s in conformance nbclient browser course; do
 		echo "== $s"
 		run "$s"
 	done
