@@ -165,8 +165,46 @@ func (c *cell) cellError(err error, off int) *CellError {
 		if !strings.HasPrefix(msg, "cell") && where != "" {
 			msg = where + ": " + msg
 		}
+		if where != "" && !strings.HasPrefix(msg, c.p.name+":") {
+			// yaegi sometimes points at the declaration of what the cell misuses, in an
+			// earlier cell (the type of a missing field): name this cell's code instead.
+			rest := msg
+			if m := leadingPos.FindStringIndex(msg); m != nil {
+				rest = msg[m[1]:]
+			}
+			at := where
+			if f := strings.TrimPrefix(rest, "undefined selector "); f != rest {
+				if off := c.selectorOff(off, f); off >= 0 {
+					at = c.p.where(off)
+				}
+			}
+			return &CellError{Name: "CompileError", Value: at + ": " + rest, Traceback: []string{at + ": " + rest, "(reported by the interpreter at " + strings.TrimSuffix(msg[:len(msg)-len(rest)], ": ") + ")"}}
+		}
 		return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}}
 	}
+}
+
+var leadingPos = regexp.MustCompile(`^cell\d+\.go:\d+:\d+: `)
+
+// selectorOff returns the cell offset of the first selector .name at or after off, or -1.
+func (c *cell) selectorOff(off int, name string) int {
+	for i := range c.units {
+		u := &c.units[i]
+		if u.end <= off {
+			continue
+		}
+		found := -1
+		ast.Inspect(u.file, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok && found < 0 && sel.Sel.Name == name {
+				found = u.off(sel.Sel.Pos())
+			}
+			return found < 0
+		})
+		if found >= off {
+			return found
+		}
+	}
+	return -1
 }
 
 // traceback turns yaegi's frame lines into "cell2.go:1:6: in f" lines, innermost first.
