@@ -173,7 +173,8 @@ func (c *cell) cellError(err error, off int) *CellError {
 				rest = msg[m[1]:]
 			}
 			at := where
-			if f := strings.TrimPrefix(rest, "undefined selector "); f != rest {
+			if f := strings.TrimPrefix(strings.TrimPrefix(rest, "undefined selector"), ":"); f != rest {
+				f = strings.TrimSpace(f)
 				if off := c.selectorOff(off, f); off >= 0 {
 					at = c.p.where(off)
 				}
