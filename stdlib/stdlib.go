@@ -1,5 +1,6 @@
 // Package stdlib provides the yaegi symbol tables of the godl packages that notebook cells
-// import: display, interrupt, and the deep-learning packages.
+// import: display, interrupt, plots, and the deep-learning packages (dl, dl/datasets,
+// dl/layers, dl/losses, dl/metrics, dl/optimizers).
 //
 // Symbols is filled by the generated files of this directory, one per package, written by
 // `go generate ./stdlib` from the list in internal/symgen (adding a package is one line
@@ -15,7 +16,14 @@
 //
 // Symbols also carries the MapTypes entries (see maptypes.go) under the key ".", so that
 // values of types declared in cells that implement display's rendering interfaces are seen
-// by the compiled functions that look for them.
+// by the compiled functions that look for them. Hand-written companions: restricted.go
+// (symbols a cell must not use as they are) and wrapper-composed.go (wrappers for cell
+// types that render themselves and have a String method).
+//
+// Whoever changes the exported API of an exposed package runs `go generate ./stdlib`: a
+// test regenerates the tables into a temporary directory and fails on any difference, and
+// another imports every package from interpreted code and reports exported names the
+// extractor dropped (generic functions and types, which cells cannot use).
 package stdlib
 
 //go:generate go run gen.go
