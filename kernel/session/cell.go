@@ -142,7 +142,13 @@ func (c *cell) imports(ctx context.Context) error {
 			if im.Name != nil {
 				name = im.Name.Name
 			}
-			if name == "_" || name == "." {
+			if name == "_" {
+				continue // binary packages have nothing to initialise
+			}
+			if name == "." {
+				if _, err := s.eval(ctx, c.p.lineDirective(u.off(im.Pos()))+fmt.Sprintf("import . %q", p)); err != nil {
+					return c.cellError(err, u.off(im.Pos()))
+				}
 				continue
 			}
 			specs = append(specs, importSpec{name, p, u.off(im.Pos())})

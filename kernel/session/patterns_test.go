@@ -42,7 +42,8 @@ func TestAutoImport(t *testing.T) {
 		{desc: "a local named like a package", src: "func count(bytes []byte) int { return len(bytes) }\ncount([]byte(\"abc\"))", res: "3"},
 		{desc: "an unknown package", src: "nosuchpkg.Do()", err: "CompileError: cell5.go:1:1: undefined: nosuchpkg"},
 		{desc: "an import already made is not repeated", src: "import \"math/rand\"\nrand.Intn(1)", res: "0"},
-		{desc: "a second package under a taken name", src: "import \"crypto/rand\"", err: "CompileError: cell7.go:1:8: rand is already imported as \"math/rand\": import \"crypto/rand\" under another name"},
-		{desc: "a package that is not preloaded", src: "x := 1\nimport \"gonum.org/v1/gonum/mat\"", err: "CompileError: cell8.go:2:8: cannot import \"gonum.org/v1/gonum/mat\""},
+		{desc: "a dot import", src: "import . \"strings\"\nToUpper(\"dot\")", res: `"DOT"`},
+		{desc: "a second package under a taken name", src: "import \"crypto/rand\"", err: "CompileError: cell8.go:1:8: rand is already imported as \"math/rand\": import \"crypto/rand\" under another name"},
+		{desc: "a package that is not preloaded", src: "x := 1\nimport \"gonum.org/v1/gonum/mat\"", err: "CompileError: cell9.go:2:8: cannot import \"gonum.org/v1/gonum/mat\""},
 	})
 }
