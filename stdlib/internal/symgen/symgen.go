@@ -26,6 +26,7 @@ var Packages = []string{
 	"godl.dev/godl/dl/losses",
 	"godl.dev/godl/dl/metrics",
 	"godl.dev/godl/dl/optimizers",
+	"godl.dev/godl/dl/tensorboard",
 	"godl.dev/godl/plots",
 }
 
