@@ -351,8 +351,11 @@ var errClosed = errors.New("session: the session is closed; create a new one")
 // The result is the value of a final expression (nil when there is none); err is a
 // *CellError for syntax and compile errors, panics and interruption. ctx is cancelled on
 // interrupt: an interpreted loop then stops within a fraction of a second, and compiled code
-// sees interrupt.Requested.
+// sees interrupt.Requested. A nil out discards what the cell emits (and refuses input).
 func (s *Session) Execute(ctx context.Context, code string, out Output) (res *display.Bundle, err error) {
+	if out == nil {
+		out = discard{}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -529,4 +532,15 @@ func declaredNames(u *unit) map[string]string {
 		}
 	}
 	return names
+}
+
+// discard is the Output of a cell run without one.
+type discard struct{}
+
+func (discard) Stream(name, text string) {}
+func (discard) Display(display.Bundle)   {}
+func (discard) Update(display.Bundle)    {}
+func (discard) ClearOutput(bool)         {}
+func (discard) Input(string, bool) (string, error) {
+	return "", errors.New("session: this cell runs without an output, so it cannot read input")
 }

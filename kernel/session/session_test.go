@@ -304,3 +304,11 @@ func TestInspectWithoutSource(t *testing.T) {
 		t.Errorf("Complete = %v", m)
 	}
 }
+
+func TestNilOutput(t *testing.T) {
+	s := newSession(t)
+	b, err := s.Execute(t.Context(), "fmt.Println(\"dropped\")\n2 * 21", nil)
+	if err != nil || text(b) != "42" {
+		t.Errorf("Execute with a nil Output: %s %v", text(b), err)
+	}
+}
