@@ -87,13 +87,15 @@ func checkXY(op string, x, y *Tensor) {
 	if x == nil || y == nil {
 		panicf(op, nil, "inputs and targets must not be nil")
 	}
-	if len(x.shape) == 0 || y.Size() != x.shape[0] {
-		panicf(op, [][]int{x.shape, y.shape}, "needs one target per input sample")
+	if len(x.shape) == 0 || len(y.shape) == 0 || y.shape[0] != x.shape[0] {
+		panicf(op, [][]int{x.shape, y.shape}, "needs one target per input sample (the first axes must match)")
 	}
 }
 
-// Fit trains the model on inputs x (batch axis first) and integer class labels y, as
-// Keras's model.fit does, and returns the History of the epochs run. Each step takes
+// Fit trains the model on inputs x (batch axis first) and targets y, as Keras's model.fit
+// does, and returns the History of the epochs run. y holds one target per sample: integer
+// class labels [N] for the sparse cross-entropies, one-hot rows [N, classes] for
+// categorical_crossentropy, values [N] or [N, outputs] for mse. Each step takes
 // BatchSize samples (the last one may be smaller), in a new random order each epoch.
 //
 // Fit stops between two steps when the user interrupts (interrupt.Requested): the weights

@@ -14,7 +14,10 @@ type runner struct {
 	xBuf   []float32
 	xb     *Tensor // batch input view over xBuf
 	labBuf []int32
-	yb     *Tensor // batch labels view over labBuf
+	yb     *Tensor // the batch's targets: labels or dense
+	yLab   *Tensor // batch integer labels view over labBuf
+	yDense *Tensor // batch dense targets (one-hot rows, regression values) over yfBuf
+	yfBuf  []float32
 	probs  *Tensor // fused path: softmax output
 	dlog   *Tensor // fused path: gradient of the loss with respect to the logits
 	pBuf   []float32
@@ -33,6 +36,8 @@ type runner struct {
 	reluPools     []ReLUMaskingPool
 
 	trainable []bool // the weights' trainable flags when the runner was made
+
+	sparseLoss bool // the loss takes integer labels (a sparse cross-entropy)
 }
 
 // current reports whether the runner still matches the model's trainable flags.
@@ -110,7 +115,10 @@ func (m *Sequential) runnerFor() *runner {
 		}
 	}
 	r.xb = &Tensor{dtype: Float32, shape: append([]int{0}, m.inputShape...)}
-	r.yb = &Tensor{dtype: Int32, shape: []int{0}}
+	r.yLab = &Tensor{dtype: Int32, shape: []int{0}}
+	r.yDense = &Tensor{dtype: Float32, shape: []int{0}}
+	r.yb = r.yLab
+	_, r.sparseLoss = m.loss.(FusedLoss)
 	r.probs = &Tensor{dtype: Float32}
 	r.dlog = &Tensor{dtype: Float32}
 	fused := map[*Tensor]bool{}
@@ -181,10 +189,43 @@ func (r *runner) gather(x, y *Tensor, idx []int) {
 		}
 	}
 	if y != nil {
+		r.gatherTargets(y, idx)
+	}
+}
+
+// gatherTargets copies the targets idx of y into the batch's target buffers: integer labels
+// for a 1-D y of labels (any dtype but float32, or float32 with a sparse cross-entropy), and
+// float32 rows otherwise (one-hot targets, regression values).
+func (r *runner) gatherTargets(y *Tensor, idx []int) {
+	b := len(idx)
+	if len(y.shape) == 1 && (y.dtype != Float32 || r.sparseLoss) {
+		r.yLab.shape[0], r.yLab.i32 = b, r.labBuf[:b]
 		for i, s := range idx {
-			r.yb.i32[i] = int32(y.at(s))
+			r.yLab.i32[i] = int32(y.at(s))
+		}
+		r.yb = r.yLab
+		return
+	}
+	row := y.Size() / max(y.shape[0], 1)
+	if cap(r.yfBuf) < b*row {
+		r.yfBuf = make([]float32, b*row)
+	}
+	if len(r.yDense.shape) != len(y.shape) {
+		r.yDense.shape = cloneShape(y.shape)
+	}
+	copy(r.yDense.shape[1:], y.shape[1:])
+	r.yDense.shape[0], r.yDense.f32 = b, r.yfBuf[:b*row]
+	dst := r.yDense.f32
+	for i, s := range idx {
+		if y.f32 != nil {
+			copy(dst[i*row:(i+1)*row], y.f32[s*row:(s+1)*row])
+			continue
+		}
+		for j := 0; j < row; j++ {
+			dst[i*row+j] = float32(y.at(s*row + j))
 		}
 	}
+	r.yb = r.yDense
 }
 
 // identityLUT maps each byte to its value.
@@ -240,6 +281,9 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 		b, c := logits.shape[0], logits.shape[1]
 		setRows(r.probs, &r.pBuf, b, c)
 		setRows(r.dlog, &r.dBuf, b, c)
+		if r.yb != r.yLab {
+			panicf("Fit", [][]int{r.yb.shape, logits.shape}, "%s needs integer class labels [batch], not targets of the first shape", m.loss.Name())
+		}
 		if b > 0 {
 			labelsInRange(m.layers[n-1].Name(), r.yb.i32, c)
 			loss = float64(backend().SoftmaxCrossEntropy(b, c, logits.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
@@ -350,7 +394,7 @@ func (m *Sequential) inferStep(r *runner) *Tensor {
 // batchLoss returns the mean loss of predictions pred for the gathered labels, without
 // recording gradients.
 func (m *Sequential) batchLoss(r *runner, pred *Tensor) float64 {
-	if r.fused != nil && len(pred.shape) == 2 {
+	if r.fused != nil && len(pred.shape) == 2 && r.yb == r.yLab {
 		c := pred.shape[1]
 		labelsInRange(m.layers[len(m.layers)-1].Name(), r.yb.i32, c)
 		var s float64

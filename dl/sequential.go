@@ -261,30 +261,3 @@ func thousands(n int) string {
 	}
 	return string(out)
 }
-
-// Compile sets the optimizer, the loss and the metrics that Fit and Evaluate use, as Keras's
-// model.compile does.
-func (m *Sequential) Compile(optimizer Optimizer, loss Loss, metrics ...Metric) {
-	if optimizer == nil || loss == nil {
-		panicf("Compile", nil, "model %q needs an optimizer and a loss", m.name)
-	}
-	m.optimizer, m.loss = optimizer, loss
-	m.metrics = append([]Metric(nil), metrics...)
-	m.run = nil
-}
-
-// AddMetric appends one metric to a compiled model (the one-at-a-time twin of Compile's
-// metrics, for metrics defined in notebook cells).
-func (m *Sequential) AddMetric(metric Metric) {
-	m.metrics = append(m.metrics, metric)
-	m.run = nil
-}
-
-// MetricsNames returns the names of the values Evaluate returns: "loss", then each metric.
-func (m *Sequential) MetricsNames() []string {
-	names := []string{"loss"}
-	for _, mt := range m.metrics {
-		names = append(names, mt.Name())
-	}
-	return names
-}

@@ -45,6 +45,9 @@ func init() {
 		"Rand":                          reflect.ValueOf(dl.Rand),
 		"RandomNormal":                  reflect.ValueOf(dl.RandomNormal),
 		"RandomUniform":                 reflect.ValueOf(dl.RandomUniform),
+		"RegisterLoss":                  reflect.ValueOf(dl.RegisterLoss),
+		"RegisterMetric":                reflect.ValueOf(dl.RegisterMetric),
+		"RegisterOptimizer":             reflect.ValueOf(dl.RegisterOptimizer),
 		"Same":                          reflect.ValueOf(dl.Same),
 		"Scalar":                        reflect.ValueOf(dl.Scalar),
 		"SetSeed":                       reflect.ValueOf(dl.SetSeed),
@@ -73,6 +76,7 @@ func init() {
 		"History":         reflect.ValueOf((*dl.History)(nil)),
 		"Kernel":          reflect.ValueOf((*dl.Kernel)(nil)),
 		"Layer":           reflect.ValueOf((*dl.Layer)(nil)),
+		"LearningRater":   reflect.ValueOf((*dl.LearningRater)(nil)),
 		"Loss":            reflect.ValueOf((*dl.Loss)(nil)),
 		"Metric":          reflect.ValueOf((*dl.Metric)(nil)),
 		"Optimizer":       reflect.ValueOf((*dl.Optimizer)(nil)),
@@ -90,6 +94,7 @@ func init() {
 		"_FusedSGD":        reflect.ValueOf((*_godl_dev_godl_dl_FusedSGD)(nil)),
 		"_Kernel":          reflect.ValueOf((*_godl_dev_godl_dl_Kernel)(nil)),
 		"_Layer":           reflect.ValueOf((*_godl_dev_godl_dl_Layer)(nil)),
+		"_LearningRater":   reflect.ValueOf((*_godl_dev_godl_dl_LearningRater)(nil)),
 		"_Loss":            reflect.ValueOf((*_godl_dev_godl_dl_Loss)(nil)),
 		"_Metric":          reflect.ValueOf((*_godl_dev_godl_dl_Metric)(nil)),
 		"_Optimizer":       reflect.ValueOf((*_godl_dev_godl_dl_Optimizer)(nil)),
@@ -178,6 +183,28 @@ func (W _godl_dev_godl_dl_Layer) OutputShape(inputShape []int) []int {
 }
 func (W _godl_dev_godl_dl_Layer) Weights() []*dl.Tensor {
 	return W.WWeights()
+}
+
+// _godl_dev_godl_dl_LearningRater is an interface wrapper for LearningRater type
+type _godl_dev_godl_dl_LearningRater struct {
+	IValue               interface{}
+	WApplyGradients      func(grads []*dl.Tensor, vars []*dl.Tensor)
+	WCurrentLearningRate func() float64
+	WName                func() string
+	WSetLearningRate     func(lr float64)
+}
+
+func (W _godl_dev_godl_dl_LearningRater) ApplyGradients(grads []*dl.Tensor, vars []*dl.Tensor) {
+	W.WApplyGradients(grads, vars)
+}
+func (W _godl_dev_godl_dl_LearningRater) CurrentLearningRate() float64 {
+	return W.WCurrentLearningRate()
+}
+func (W _godl_dev_godl_dl_LearningRater) Name() string {
+	return W.WName()
+}
+func (W _godl_dev_godl_dl_LearningRater) SetLearningRate(lr float64) {
+	W.WSetLearningRate(lr)
 }
 
 // _godl_dev_godl_dl_Loss is an interface wrapper for Loss type

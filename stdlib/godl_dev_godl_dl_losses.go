@@ -10,7 +10,13 @@ import (
 func init() {
 	Symbols["godl.dev/godl/dl/losses/losses"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"SparseCategoricalCrossentropy":           reflect.ValueOf(&losses.SparseCategoricalCrossentropy).Elem(),
+		"CategoricalCrossentropy":           reflect.ValueOf(&losses.CategoricalCrossentropy).Elem(),
+		"CategoricalCrossentropyFromLogits": reflect.ValueOf(&losses.CategoricalCrossentropyFromLogits).Elem(),
+		"Get":                               reflect.ValueOf(losses.Get),
+		"MSE":                               reflect.ValueOf(&losses.MSE).Elem(),
+		"MeanSquaredError":                  reflect.ValueOf(&losses.MeanSquaredError).Elem(),
+		"Names":                             reflect.ValueOf(losses.Names),
+		"SparseCategoricalCrossentropy":     reflect.ValueOf(&losses.SparseCategoricalCrossentropy).Elem(),
 		"SparseCategoricalCrossentropyFromLogits": reflect.ValueOf(&losses.SparseCategoricalCrossentropyFromLogits).Elem(),
 	}
 }

@@ -10,7 +10,14 @@ import (
 func init() {
 	Symbols["godl.dev/godl/dl/metrics/metrics"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Accuracy":                  reflect.ValueOf(&metrics.Accuracy).Elem(),
-		"SparseCategoricalAccuracy": reflect.ValueOf(metrics.SparseCategoricalAccuracy),
+		"Accuracy":                      reflect.ValueOf(&metrics.Accuracy).Elem(),
+		"Get":                           reflect.ValueOf(metrics.Get),
+		"Mean":                          reflect.ValueOf(metrics.Mean),
+		"Names":                         reflect.ValueOf(metrics.Names),
+		"SparseCategoricalAccuracy":     reflect.ValueOf(metrics.SparseCategoricalAccuracy),
+		"SparseTopKCategoricalAccuracy": reflect.ValueOf(metrics.SparseTopKCategoricalAccuracy),
+
+		// type definitions
+		"MeanMetric": reflect.ValueOf((*metrics.MeanMetric)(nil)),
 	}
 }

@@ -10,10 +10,21 @@ import (
 func init() {
 	Symbols["godl.dev/godl/dl/optimizers/optimizers"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Adadelta":    reflect.ValueOf(optimizers.Adadelta),
+		"Adagrad":     reflect.ValueOf(optimizers.Adagrad),
+		"Adam":        reflect.ValueOf(optimizers.Adam),
+		"Get":         reflect.ValueOf(optimizers.Get),
+		"Names":       reflect.ValueOf(optimizers.Names),
+		"RMSprop":     reflect.ValueOf(optimizers.RMSprop),
 		"SGD":         reflect.ValueOf(optimizers.SGD),
+		"SGDMomentum": reflect.ValueOf(optimizers.SGDMomentum),
 		"SGDWithRate": reflect.ValueOf(optimizers.SGDWithRate),
 
 		// type definitions
-		"SGDOptimizer": reflect.ValueOf((*optimizers.SGDOptimizer)(nil)),
+		"AdadeltaOptimizer": reflect.ValueOf((*optimizers.AdadeltaOptimizer)(nil)),
+		"AdagradOptimizer":  reflect.ValueOf((*optimizers.AdagradOptimizer)(nil)),
+		"AdamOptimizer":     reflect.ValueOf((*optimizers.AdamOptimizer)(nil)),
+		"RMSpropOptimizer":  reflect.ValueOf((*optimizers.RMSpropOptimizer)(nil)),
+		"SGDOptimizer":      reflect.ValueOf((*optimizers.SGDOptimizer)(nil)),
 	}
 }
