@@ -70,6 +70,8 @@ func init() {
 
 		// type definitions
 		"DType":           reflect.ValueOf((*dl.DType)(nil)),
+		"Dataset":         reflect.ValueOf((*dl.Dataset)(nil)),
+		"DatasetIterator": reflect.ValueOf((*dl.DatasetIterator)(nil)),
 		"Error":           reflect.ValueOf((*dl.Error)(nil)),
 		"FusedLoss":       reflect.ValueOf((*dl.FusedLoss)(nil)),
 		"FusedSGD":        reflect.ValueOf((*dl.FusedSGD)(nil)),
@@ -90,6 +92,8 @@ func init() {
 		"Tensor":          reflect.ValueOf((*dl.Tensor)(nil)),
 
 		// interface wrapper definitions
+		"_Dataset":         reflect.ValueOf((*_godl_dev_godl_dl_Dataset)(nil)),
+		"_DatasetIterator": reflect.ValueOf((*_godl_dev_godl_dl_DatasetIterator)(nil)),
 		"_FusedLoss":       reflect.ValueOf((*_godl_dev_godl_dl_FusedLoss)(nil)),
 		"_FusedSGD":        reflect.ValueOf((*_godl_dev_godl_dl_FusedSGD)(nil)),
 		"_Kernel":          reflect.ValueOf((*_godl_dev_godl_dl_Kernel)(nil)),
@@ -103,6 +107,34 @@ func init() {
 		"_ReLUProducer":    reflect.ValueOf((*_godl_dev_godl_dl_ReLUProducer)(nil)),
 		"_SoftmaxKernel":   reflect.ValueOf((*_godl_dev_godl_dl_SoftmaxKernel)(nil)),
 	}
+}
+
+// _godl_dev_godl_dl_Dataset is an interface wrapper for Dataset type
+type _godl_dev_godl_dl_Dataset struct {
+	IValue       interface{}
+	WCardinality func() int
+	WIterate     func() dl.DatasetIterator
+}
+
+func (W _godl_dev_godl_dl_Dataset) Cardinality() int {
+	return W.WCardinality()
+}
+func (W _godl_dev_godl_dl_Dataset) Iterate() dl.DatasetIterator {
+	return W.WIterate()
+}
+
+// _godl_dev_godl_dl_DatasetIterator is an interface wrapper for DatasetIterator type
+type _godl_dev_godl_dl_DatasetIterator struct {
+	IValue interface{}
+	WClose func()
+	WNext  func() (x *dl.Tensor, y *dl.Tensor, ok bool)
+}
+
+func (W _godl_dev_godl_dl_DatasetIterator) Close() {
+	W.WClose()
+}
+func (W _godl_dev_godl_dl_DatasetIterator) Next() (x *dl.Tensor, y *dl.Tensor, ok bool) {
+	return W.WNext()
 }
 
 // _godl_dev_godl_dl_FusedLoss is an interface wrapper for FusedLoss type

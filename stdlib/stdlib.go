@@ -1,5 +1,5 @@
 // Package stdlib provides the yaegi symbol tables of the godl packages that notebook cells
-// import: display, interrupt, plots, and the deep-learning packages (dl, dl/datasets,
+// import: display, interrupt, plots, and the deep-learning packages (dl, dl/data, dl/datasets,
 // dl/layers, dl/losses, dl/metrics, dl/optimizers, dl/tensorboard).
 //
 // Symbols is filled by the generated files of this directory, one per package, written by
