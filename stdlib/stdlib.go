@@ -1,6 +1,6 @@
 // Package stdlib provides the yaegi symbol tables of the godl packages that notebook cells
-// import: display, interrupt, plots, and the deep-learning packages (dl, dl/data, dl/datasets,
-// dl/layers, dl/losses, dl/metrics, dl/optimizers, dl/tensorboard).
+// import: display, interrupt, plots, and the deep-learning packages (dl, dl/data,
+// dl/datasets, dl/images, dl/layers, dl/losses, dl/metrics, dl/optimizers, dl/tensorboard).
 //
 // Symbols is filled by the generated files of this directory, one per package, written by
 // `go generate ./stdlib` from the list in internal/symgen (adding a package is one line

@@ -23,6 +23,7 @@ var Packages = []string{
 	"godl.dev/godl/dl",
 	"godl.dev/godl/dl/data",
 	"godl.dev/godl/dl/datasets",
+	"godl.dev/godl/dl/images",
 	"godl.dev/godl/dl/layers",
 	"godl.dev/godl/dl/losses",
 	"godl.dev/godl/dl/metrics",
