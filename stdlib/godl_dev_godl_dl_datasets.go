@@ -21,10 +21,14 @@ func init() {
 		"MNISTDir":            reflect.ValueOf(datasets.MNISTDir),
 		"ReadIDX":             reflect.ValueOf(datasets.ReadIDX),
 		"ReadIDXFile":         reflect.ValueOf(datasets.ReadIDXFile),
+		"ReadTinyImageNet":    reflect.ValueOf(datasets.ReadTinyImageNet),
 		"TestSize":            reflect.ValueOf(constant.MakeFromLiteral("10000", token.INT, 0)),
+		"TinyImageNetID":      reflect.ValueOf(datasets.TinyImageNetID),
 		"TrainSize":           reflect.ValueOf(constant.MakeFromLiteral("60000", token.INT, 0)),
+		"WriteTinyImageNet":   reflect.ValueOf(datasets.WriteTinyImageNet),
 
 		// type definitions
-		"Split": reflect.ValueOf((*datasets.Split)(nil)),
+		"Split":        reflect.ValueOf((*datasets.Split)(nil)),
+		"TinyImageNet": reflect.ValueOf((*datasets.TinyImageNet)(nil)),
 	}
 }

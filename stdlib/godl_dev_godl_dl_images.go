@@ -16,15 +16,19 @@ func init() {
 		"CentralCrop":       reflect.ValueOf(images.CentralCrop),
 		"ConvertImageDtype": reflect.ValueOf(images.ConvertImageDtype),
 		"Crop":              reflect.ValueOf(images.Crop),
+		"Decode":            reflect.ValueOf(images.Decode),
 		"FlipLeftRight":     reflect.ValueOf(images.FlipLeftRight),
 		"HSVToRGB":          reflect.ValueOf(images.HSVToRGB),
+		"ListFolder":        reflect.ValueOf(images.ListFolder),
 		"Nearest":           reflect.ValueOf(images.Nearest),
 		"NewRandom":         reflect.ValueOf(images.NewRandom),
 		"Pad":               reflect.ValueOf(images.Pad),
 		"RGBToHSV":          reflect.ValueOf(images.RGBToHSV),
 		"Resize":            reflect.ValueOf(images.Resize),
+		"Save":              reflect.ValueOf(images.Save),
 
 		// type definitions
+		"Folder": reflect.ValueOf((*images.Folder)(nil)),
 		"Method": reflect.ValueOf((*images.Method)(nil)),
 		"Random": reflect.ValueOf((*images.Random)(nil)),
 	}
