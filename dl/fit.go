@@ -32,6 +32,7 @@ type config struct {
 	valSplit     float64
 	out          io.Writer
 	initialEpoch int
+	callbacks    []Callback
 }
 
 // Epochs sets the number of passes over the training data (default 1).
@@ -95,8 +96,12 @@ func checkXY(op string, x, y *Tensor) {
 // Fit trains the model on inputs x (batch axis first) and targets y, as Keras's model.fit
 // does, and returns the History of the epochs run. y holds one target per sample: integer
 // class labels [N] for the sparse cross-entropies, one-hot rows [N, classes] for
-// categorical_crossentropy, values [N] or [N, outputs] for mse. Each step takes
-// BatchSize samples (the last one may be smaller), in a new random order each epoch.
+// categorical_crossentropy, values [N] or [N, outputs] for mse. Each step takes BatchSize
+// samples (the last one may be smaller), in a new random order each epoch.
+//
+// Callbacks given with Callbacks or WithCallback are called in order, then the History and
+// the progress log, which are callbacks too. A callback that sets StopTraining ends Fit after
+// the current step.
 //
 // Fit stops between two steps when the user interrupts (interrupt.Requested): the weights
 // keep the updates made so far and the History, holding the completed epochs, reports
@@ -110,7 +115,7 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 			panicf("Fit", nil, "validation split %v must be between 0 and 1", c.valSplit)
 		}
 		k := int(float64(x.shape[0]) * (1 - c.valSplit))
-		x, y, c.xVal, c.yVal = x.Slice(0, k), y.Slice(0, k), x.Slice(k, x.shape[0]), y.Slice(k, y.Size())
+		x, y, c.xVal, c.yVal = x.Slice(0, k), y.Slice(0, k), x.Slice(k, x.shape[0]), y.Slice(k, y.shape[0])
 	}
 	if c.xVal != nil {
 		checkXY("Fit (validation data)", c.xVal, c.yVal)
@@ -119,23 +124,38 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 	r := m.runnerFor()
 	n := x.shape[0]
 	h := newHistory()
-	if c.verbose > 0 {
-		if c.xVal != nil {
-			printf(c.out, "Train on %d samples, validate on %d samples\n", n, c.xVal.shape[0])
-		} else {
-			printf(c.out, "Train on %d samples\n", n)
-		}
+	valN := -1
+	if c.xVal != nil {
+		valN = c.xVal.shape[0]
 	}
+	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: n, valSamples: valN, epochs: c.epochs}
+	cbs := append(append([]Callback(nil), c.callbacks...), h)
+	if c.verbose > 0 {
+		cbs = append(cbs, prog)
+	}
+	m.StopTraining = false
+	for _, cb := range cbs {
+		cb.SetModel(m)
+	}
+	for _, cb := range cbs {
+		cb.OnTrainBegin(Logs{})
+	}
+	var lastLogs Logs
+	defer func() {
+		for _, cb := range cbs {
+			cb.OnTrainEnd(lastLogs)
+		}
+	}()
 	if cap(r.idx) < n {
 		r.idx = make([]int, n)
 	}
 	order := r.idx[:n]
 	sums := make([]float64, len(m.metrics))
 	counts := make([]float64, len(m.metrics))
-	logs := make([]logValue, 0, 2+2*len(m.metrics))
-	for epoch := c.initialEpoch; epoch < c.epochs; epoch++ {
-		if c.verbose > 0 && c.epochs > 1 {
-			printf(c.out, "Epoch %d/%d\n", epoch+1, c.epochs)
+	batchLogs := Logs{}
+	for epoch := c.initialEpoch; epoch < c.epochs && !m.StopTraining; epoch++ {
+		for _, cb := range cbs {
+			cb.OnEpochBegin(epoch, Logs{})
 		}
 		if c.shuffle {
 			PermutationTo(order, Rand())
@@ -144,16 +164,19 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 				order[i] = i
 			}
 		}
-		bar := newProgbar(c.out, n, c.verbose)
 		var lossSum float64
 		for i := range sums {
 			sums[i], counts[i] = 0, 0
 		}
-		for start := 0; start < n; start += c.batchSize {
+		done := 0
+		for batch, start := 0, 0; start < n; batch, start = batch+1, start+c.batchSize {
 			if interrupt.Requested() {
-				bar.abort()
+				prog.abort()
 				h.err = interrupt.ErrInterrupted
 				return h
+			}
+			for _, cb := range cbs {
+				cb.OnBatchBegin(batch, batchLogs)
 			}
 			idx := order[start:min(start+c.batchSize, n)]
 			r.gather(x, y, idx)
@@ -164,28 +187,43 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 				sums[i] += t
 				counts[i] += k
 			}
-			done := start + len(idx)
-			if bar.due(done) {
-				logs = m.epochLogs(logs[:0], lossSum/float64(done), sums, counts)
-				bar.update(done, logs)
+			done = start + len(idx)
+			m.fillLogs(batchLogs, lossSum/float64(done), sums, counts)
+			prog.seen = done
+			for _, cb := range cbs {
+				cb.OnBatchEnd(batch, batchLogs)
+			}
+			if m.StopTraining {
+				break
 			}
 		}
-		logs = m.epochLogs(logs[:0], lossSum/float64(max(n, 1)), sums, counts)
-		if c.xVal != nil {
+		logs := Logs{}
+		m.fillLogs(logs, lossSum/float64(max(done, 1)), sums, counts)
+		if c.xVal != nil && !m.StopTraining {
 			vals, stopped := m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
 			if stopped {
-				bar.abort()
+				prog.abort()
 				h.err = interrupt.ErrInterrupted
 				return h
 			}
 			for i, name := range m.MetricsNames() {
-				logs = append(logs, logValue{"val_" + name, vals[i]})
+				logs["val_"+name] = vals[i]
 			}
 		}
-		bar.finish(n, logs)
-		h.append(epoch, logs)
+		for _, cb := range cbs {
+			cb.OnEpochEnd(epoch, logs)
+		}
+		lastLogs = logs
 	}
 	return h
+}
+
+// fillLogs sets the running loss and metric values in logs.
+func (m *Sequential) fillLogs(logs Logs, loss float64, sums, counts []float64) {
+	logs["loss"] = loss
+	for i, mt := range m.metrics {
+		logs[mt.Name()] = sums[i] / max(counts[i], 1)
+	}
 }
 
 // epochLogs appends the running loss and metric values to logs.

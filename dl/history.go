@@ -3,11 +3,12 @@ package dl
 import (
 	"fmt"
 	"html"
+	"math"
 	"strings"
 )
 
 // History records the loss and metrics of each epoch of a Fit, as Keras's History
-// callback: History["val_accuracy"][i] is the validation accuracy after epoch Epoch[i]+1.
+// callback (it is the Callback that Fit adds after the caller's): History["val_accuracy"][i] is the validation accuracy after epoch Epoch[i]+1.
 type History struct {
 	// Epoch lists the 0-based indices of the completed epochs.
 	Epoch []int
@@ -15,21 +16,60 @@ type History struct {
 	// completed epoch.
 	History map[string][]float64
 
-	keys []string
-	err  error
+	keys  []string
+	err   error
+	model *Sequential
 }
 
 func newHistory() *History { return &History{History: map[string][]float64{}} }
 
-func (h *History) append(epoch int, logs []logValue) {
+var _ Callback = (*History)(nil)
+
+// SetModel records the model whose metric names order the keys.
+func (h *History) SetModel(m *Sequential) { h.model = m }
+
+// OnEpochEnd records the epoch and its logs, keys in the order of LogKeys. A key missing
+// from an epoch's logs gets NaN there, so that every key has one value per epoch.
+func (h *History) OnEpochEnd(epoch int, logs Logs) {
+	for _, k := range LogKeys(h.model, logs) {
+		h.addKey(k)
+	}
 	h.Epoch = append(h.Epoch, epoch)
-	for _, l := range logs {
-		if _, ok := h.History[l.name]; !ok {
-			h.keys = append(h.keys, l.name)
+	for _, k := range h.keys {
+		v, ok := logs[k]
+		if !ok {
+			v = math.NaN()
 		}
-		h.History[l.name] = append(h.History[l.name], l.value)
+		h.History[k] = append(h.History[k], v)
 	}
 }
+
+// addKey adds k to the recorded keys, with NaN for the epochs before.
+func (h *History) addKey(k string) {
+	if _, ok := h.History[k]; ok {
+		return
+	}
+	h.keys = append(h.keys, k)
+	h.History[k] = make([]float64, len(h.Epoch))
+	for i := range h.History[k] {
+		h.History[k][i] = math.NaN()
+	}
+}
+
+// OnTrainBegin does nothing: Fit makes a new History each time.
+func (h *History) OnTrainBegin(logs Logs) {}
+
+// OnTrainEnd does nothing.
+func (h *History) OnTrainEnd(logs Logs) {}
+
+// OnEpochBegin does nothing.
+func (h *History) OnEpochBegin(epoch int, logs Logs) {}
+
+// OnBatchBegin does nothing.
+func (h *History) OnBatchBegin(batch int, logs Logs) {}
+
+// OnBatchEnd does nothing.
+func (h *History) OnBatchEnd(batch int, logs Logs) {}
 
 // Keys returns the recorded keys in the order Keras logs them: loss, the metrics, then the
 // validation values.
@@ -95,4 +135,15 @@ func (h *History) HTML() string {
 		fmt.Fprintf(&b, "\n<p>stopped: %s</p>", html.EscapeString(h.err.Error()))
 	}
 	return b.String()
+}
+
+// append records an epoch's ordered log values (for training loops that do not run
+// callbacks).
+func (h *History) append(epoch int, logs []logValue) {
+	l := make(Logs, len(logs))
+	for _, v := range logs {
+		l[v.name] = v.value
+		h.addKey(v.name)
+	}
+	h.OnEpochEnd(epoch, l)
 }

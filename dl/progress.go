@@ -172,3 +172,70 @@ func appendPyExp(b []byte, v float64) []byte {
 }
 
 func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }
+
+// progressLogger is the Callback that writes Fit's log (Keras's ProgbarLogger): the
+// "Train on" line, "Epoch i/n" lines and one progbar per epoch, with the loss and metrics in
+// the order of LogKeys (keys added by other callbacks, such as "lr", are not shown).
+type progressLogger struct {
+	out        io.Writer
+	verbose    int
+	samples    int
+	valSamples int // -1 without validation
+	epochs     int
+	seen       int // samples done in the current epoch, set by Fit before OnBatchEnd
+
+	model *Sequential
+	bar   *progbar
+	logs  []logValue
+}
+
+func (p *progressLogger) SetModel(m *Sequential) { p.model = m }
+
+func (p *progressLogger) OnTrainBegin(logs Logs) {
+	if p.valSamples >= 0 {
+		printf(p.out, "Train on %d samples, validate on %d samples\n", p.samples, p.valSamples)
+	} else {
+		printf(p.out, "Train on %d samples\n", p.samples)
+	}
+}
+
+func (p *progressLogger) OnTrainEnd(logs Logs) {}
+
+func (p *progressLogger) OnEpochBegin(epoch int, logs Logs) {
+	if p.epochs > 1 {
+		printf(p.out, "Epoch %d/%d\n", epoch+1, p.epochs)
+	}
+	p.bar = newProgbar(p.out, p.samples, p.verbose)
+}
+
+func (p *progressLogger) OnBatchBegin(batch int, logs Logs) {}
+
+func (p *progressLogger) OnBatchEnd(batch int, logs Logs) {
+	if p.bar.due(p.seen) {
+		p.bar.update(p.seen, p.ordered(logs))
+	}
+}
+
+func (p *progressLogger) OnEpochEnd(epoch int, logs Logs) {
+	p.bar.finish(p.samples, p.ordered(logs))
+}
+
+// abort ends a partly written bar line (Fit was interrupted).
+func (p *progressLogger) abort() {
+	if p.bar != nil {
+		p.bar.abort()
+	}
+}
+
+// ordered returns the model's loss and metrics in logs, training values then validation.
+func (p *progressLogger) ordered(logs Logs) []logValue {
+	p.logs = p.logs[:0]
+	for _, prefix := range []string{"", "val_"} {
+		for _, n := range p.model.MetricsNames() {
+			if v, ok := logs[prefix+n]; ok {
+				p.logs = append(p.logs, logValue{prefix + n, v})
+			}
+		}
+	}
+	return p.logs
+}

@@ -13,6 +13,10 @@ import (
 // or at once when the first layer declares it (layers.InputShape). A Sequential is itself a
 // Layer.
 type Sequential struct {
+	// StopTraining ends Fit after the current step when a callback sets it, as Keras's
+	// model.stop_training. Fit clears it when it starts.
+	StopTraining bool
+
 	name       string
 	layers     []Layer
 	inputShape []int // per-sample shape, nil until built

@@ -14,6 +14,7 @@ func init() {
 		// function, constant and variable definitions
 		"AvgPool2D":                     reflect.ValueOf(dl.AvgPool2D),
 		"BatchSize":                     reflect.ValueOf(dl.BatchSize),
+		"Callbacks":                     reflect.ValueOf(dl.Callbacks),
 		"ClearSession":                  reflect.ValueOf(dl.ClearSession),
 		"Concat":                        reflect.ValueOf(dl.Concat),
 		"Conv2D":                        reflect.ValueOf(dl.Conv2D),
@@ -33,6 +34,7 @@ func init() {
 		"InLayer":                       reflect.ValueOf(dl.InLayer),
 		"InitialEpoch":                  reflect.ValueOf(dl.InitialEpoch),
 		"Int32":                         reflect.ValueOf(dl.Int32),
+		"LogKeys":                       reflect.ValueOf(dl.LogKeys),
 		"LogTo":                         reflect.ValueOf(dl.LogTo),
 		"MaxPool2D":                     reflect.ValueOf(dl.MaxPool2D),
 		"Maybe":                         reflect.ValueOf(dl.Maybe),
@@ -65,20 +67,26 @@ func init() {
 		"ValidationSplit":               reflect.ValueOf(dl.ValidationSplit),
 		"Variable":                      reflect.ValueOf(dl.Variable),
 		"Verbose":                       reflect.ValueOf(dl.Verbose),
+		"WithCallback":                  reflect.ValueOf(dl.WithCallback),
 		"Zeros":                         reflect.ValueOf(dl.Zeros),
 		"ZerosLike":                     reflect.ValueOf(dl.ZerosLike),
 
 		// type definitions
+		"Callback":        reflect.ValueOf((*dl.Callback)(nil)),
+		"CallbackBase":    reflect.ValueOf((*dl.CallbackBase)(nil)),
 		"DType":           reflect.ValueOf((*dl.DType)(nil)),
 		"Dataset":         reflect.ValueOf((*dl.Dataset)(nil)),
 		"DatasetIterator": reflect.ValueOf((*dl.DatasetIterator)(nil)),
+		"EpochEndFunc":    reflect.ValueOf((*dl.EpochEndFunc)(nil)),
 		"Error":           reflect.ValueOf((*dl.Error)(nil)),
 		"FusedLoss":       reflect.ValueOf((*dl.FusedLoss)(nil)),
 		"FusedSGD":        reflect.ValueOf((*dl.FusedSGD)(nil)),
 		"History":         reflect.ValueOf((*dl.History)(nil)),
 		"Kernel":          reflect.ValueOf((*dl.Kernel)(nil)),
+		"LambdaCallback":  reflect.ValueOf((*dl.LambdaCallback)(nil)),
 		"Layer":           reflect.ValueOf((*dl.Layer)(nil)),
 		"LearningRater":   reflect.ValueOf((*dl.LearningRater)(nil)),
+		"Logs":            reflect.ValueOf((*dl.Logs)(nil)),
 		"Loss":            reflect.ValueOf((*dl.Loss)(nil)),
 		"Metric":          reflect.ValueOf((*dl.Metric)(nil)),
 		"Optimizer":       reflect.ValueOf((*dl.Optimizer)(nil)),
@@ -92,6 +100,7 @@ func init() {
 		"Tensor":          reflect.ValueOf((*dl.Tensor)(nil)),
 
 		// interface wrapper definitions
+		"_Callback":        reflect.ValueOf((*_godl_dev_godl_dl_Callback)(nil)),
 		"_Dataset":         reflect.ValueOf((*_godl_dev_godl_dl_Dataset)(nil)),
 		"_DatasetIterator": reflect.ValueOf((*_godl_dev_godl_dl_DatasetIterator)(nil)),
 		"_FusedLoss":       reflect.ValueOf((*_godl_dev_godl_dl_FusedLoss)(nil)),
@@ -107,6 +116,40 @@ func init() {
 		"_ReLUProducer":    reflect.ValueOf((*_godl_dev_godl_dl_ReLUProducer)(nil)),
 		"_SoftmaxKernel":   reflect.ValueOf((*_godl_dev_godl_dl_SoftmaxKernel)(nil)),
 	}
+}
+
+// _godl_dev_godl_dl_Callback is an interface wrapper for Callback type
+type _godl_dev_godl_dl_Callback struct {
+	IValue        interface{}
+	WOnBatchBegin func(batch int, logs dl.Logs)
+	WOnBatchEnd   func(batch int, logs dl.Logs)
+	WOnEpochBegin func(epoch int, logs dl.Logs)
+	WOnEpochEnd   func(epoch int, logs dl.Logs)
+	WOnTrainBegin func(logs dl.Logs)
+	WOnTrainEnd   func(logs dl.Logs)
+	WSetModel     func(m *dl.Sequential)
+}
+
+func (W _godl_dev_godl_dl_Callback) OnBatchBegin(batch int, logs dl.Logs) {
+	W.WOnBatchBegin(batch, logs)
+}
+func (W _godl_dev_godl_dl_Callback) OnBatchEnd(batch int, logs dl.Logs) {
+	W.WOnBatchEnd(batch, logs)
+}
+func (W _godl_dev_godl_dl_Callback) OnEpochBegin(epoch int, logs dl.Logs) {
+	W.WOnEpochBegin(epoch, logs)
+}
+func (W _godl_dev_godl_dl_Callback) OnEpochEnd(epoch int, logs dl.Logs) {
+	W.WOnEpochEnd(epoch, logs)
+}
+func (W _godl_dev_godl_dl_Callback) OnTrainBegin(logs dl.Logs) {
+	W.WOnTrainBegin(logs)
+}
+func (W _godl_dev_godl_dl_Callback) OnTrainEnd(logs dl.Logs) {
+	W.WOnTrainEnd(logs)
+}
+func (W _godl_dev_godl_dl_Callback) SetModel(m *dl.Sequential) {
+	W.WSetModel(m)
 }
 
 // _godl_dev_godl_dl_Dataset is an interface wrapper for Dataset type

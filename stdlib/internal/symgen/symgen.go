@@ -21,6 +21,7 @@ var Packages = []string{
 	"godl.dev/godl/display",
 	"godl.dev/godl/interrupt",
 	"godl.dev/godl/dl",
+	"godl.dev/godl/dl/callbacks",
 	"godl.dev/godl/dl/data",
 	"godl.dev/godl/dl/datasets",
 	"godl.dev/godl/dl/images",
