@@ -17,8 +17,9 @@ func init() {
 		"Unknown":          reflect.ValueOf(constant.MakeFromLiteral("-2", token.INT, 0)),
 
 		// type definitions
-		"Dataset":  reflect.ValueOf((*data.Dataset)(nil)),
-		"Iterator": reflect.ValueOf((*data.Iterator)(nil)),
-		"MapFunc":  reflect.ValueOf((*data.MapFunc)(nil)),
+		"Dataset":       reflect.ValueOf((*data.Dataset)(nil)),
+		"Iterator":      reflect.ValueOf((*data.Iterator)(nil)),
+		"MapFunc":       reflect.ValueOf((*data.MapFunc)(nil)),
+		"SeededMapFunc": reflect.ValueOf((*data.SeededMapFunc)(nil)),
 	}
 }

@@ -28,6 +28,7 @@ func TestCellsUseData(t *testing.T) {
 	"fmt"
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/data"
+	"godl.dev/godl/dl/images"
 	"godl.dev/godl/dl/layers"
 	"godl.dev/godl/dl/losses"
 	"godl.dev/godl/dl/metrics"
@@ -45,6 +46,16 @@ for bx, _, ok := it.Next(); ok; bx, _, ok = it.Next() {
 	if bx.At(7, 2) == 2*x.At(8*n+7, 2) { n++ }
 }
 fmt.Println(n)`,
+		`flip := func(x, y *dl.Tensor, seed int64) (*dl.Tensor, *dl.Tensor) {
+	return images.NewRandom(seed).FlipLeftRight(x.Reshape(1, 3, 1)).Reshape(3), y
+}
+a, _ := data.FromTensorSlices(x, y).MapSeeded(flip, 3, 7).Batch(64, false).First()
+b, _ := data.FromTensorSlices(x, y).MapSeeded(flip, 1, 7).Batch(64, false).First()
+same := 0
+for i := 0; i < 64; i++ {
+	if a.At(i, 0) == b.At(i, 0) && a.At(i, 2) == b.At(i, 2) { same++ }
+}
+fmt.Println(same)`,
 		`m := dl.NewSequential(layers.Dense(2, layers.Softmax))
 m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 h := m.FitDataset(ds, dl.Epochs(2), dl.Verbose(0))
@@ -55,7 +66,7 @@ fmt.Println(len(h.Epoch))`,
 			t.Fatalf("cell %q: %v", c, err)
 		}
 	}
-	want := "[8 3] true\n8\n2\n"
+	want := "[8 3] true\n8\n64\n2\n"
 	if got := out.String(); got != want {
 		t.Errorf("output %q, want %q", got, want)
 	}

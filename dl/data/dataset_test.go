@@ -251,3 +251,31 @@ func TestString(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+func TestMapSeeded(t *testing.T) {
+	// Each element's x becomes the seed it received (mod 251), so the output shows them.
+	seeds := func(x, y *dl.Tensor, seed int64) (*dl.Tensor, *dl.Tensor) {
+		time.Sleep(time.Duration(seed&7) * 50 * time.Microsecond)
+		return dl.FromInts([]int{int(uint64(seed) % 251)}, 1), y
+	}
+	run := func(d *Dataset) []int {
+		var out []int
+		d.ForEach(func(x, y *dl.Tensor) bool { out = append(out, x.Ints()[0]); return true })
+		return out
+	}
+	one := numbered(40).MapSeeded(seeds, 1, 9)
+	four := numbered(40).MapSeeded(seeds, 4, 9)
+	a, b := run(one), run(four)
+	if !slices.Equal(a, b) {
+		t.Errorf("1 and 4 workers give different seeds:\n%v\n%v", a, b)
+	}
+	if second := run(one); slices.Equal(second, a) {
+		t.Error("the second pass repeats the first pass's seeds")
+	}
+	if other := run(numbered(40).MapSeeded(seeds, 2, 10)); slices.Equal(other, a) {
+		t.Error("seeds 9 and 10 give the same element seeds")
+	}
+	if slices.Equal(a[:20], a[20:]) {
+		t.Error("elements share seeds")
+	}
+}

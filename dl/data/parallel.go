@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"godl.dev/godl/dl"
 )
@@ -49,7 +50,41 @@ func (d *Dataset) Map(fn MapFunc, workers int) *Dataset {
 	}
 	workers = max(workers, 1)
 	name := fmt.Sprintf("Map(%d workers)", workers)
-	return d.then(name, func() iter { return newMapIter(d.open(), fn, workers, name) }, d.card)
+	call := func(x, y *dl.Tensor, _ int) (*dl.Tensor, *dl.Tensor) { return fn(x, y) }
+	return d.then(name, func() iter { return newMapIter(d.open(), call, workers, name) }, d.card)
+}
+
+// SeededMapFunc is a MapFunc that also receives a seed of its own for each element, for
+// random augmentation (images.NewRandom(seed)).
+type SeededMapFunc func(x, y *dl.Tensor, seed int64) (*dl.Tensor, *dl.Tensor)
+
+// MapSeeded is Map for random transformations: fn receives, with each element, a seed
+// that depends only on seed, the pass over the data set (0, 1, … per Dataset value, as
+// Shuffle counts them) and the element's position in the pass. So the results are the
+// same on every run whatever the number of workers, and differ from pass to pass, as
+// tf.data's stateless random ops with a per-element seed do.
+func (d *Dataset) MapSeeded(fn SeededMapFunc, workers int, seed int64) *Dataset {
+	if fn == nil {
+		panic(fmt.Errorf("data: MapSeeded: the function is nil"))
+	}
+	workers = max(workers, 1)
+	name := fmt.Sprintf("MapSeeded(%d workers, seed %d)", workers, seed)
+	var passes atomic.Uint64
+	return d.then(name, func() iter {
+		pass := passes.Add(1) - 1
+		call := func(x, y *dl.Tensor, i int) (*dl.Tensor, *dl.Tensor) {
+			return fn(x, y, elementSeed(seed, pass, i))
+		}
+		return newMapIter(d.open(), call, workers, name)
+	}, d.card)
+}
+
+// elementSeed mixes the three numbers with SplitMix64's finaliser.
+func elementSeed(seed int64, pass uint64, i int) int64 {
+	z := uint64(seed) ^ pass*0x9e3779b97f4a7c15 ^ uint64(i)*0xbf58476d1ce4e5b9
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return int64(z ^ z>>31)
 }
 
 type job struct {
@@ -65,7 +100,7 @@ type mapIter struct {
 	stopped bool
 }
 
-func newMapIter(up iter, fn MapFunc, workers int, name string) *mapIter {
+func newMapIter(up iter, fn func(x, y *dl.Tensor, index int) (*dl.Tensor, *dl.Tensor), workers int, name string) *mapIter {
 	m := &mapIter{order: make(chan chan result, 2*workers), done: make(chan struct{})}
 	jobs := make(chan job, workers)
 	// The dispatcher reads upstream and hands out the jobs; it alone touches up.
@@ -107,7 +142,7 @@ func newMapIter(up iter, fn MapFunc, workers int, name string) *mapIter {
 		go func() {
 			for j := range jobs {
 				r, _ := guard(fmt.Sprintf("%s, element %d", name, j.index), func() result {
-					x, y := fn(j.x, j.y)
+					x, y := fn(j.x, j.y, j.index)
 					return result{x: x, y: y, ok: true}
 				})
 				j.out <- r

@@ -10,8 +10,12 @@ import (
 
 // Random draws the random parameters of the augmentation ops (tf.image.random_*) from one
 // seeded source. Its methods are safe for concurrent use; the draws follow the order of
-// the calls, so a pipeline is reproducible when the calls come in a fixed order: in a
-// data.Map with one worker, or applied to whole batches after Batch.
+// the calls, so a pipeline is reproducible when the calls come in a fixed order. In a
+// parallel pipeline, make one Random per element from the seed data.MapSeeded passes:
+//
+//	ds.MapSeeded(func(x, y *dl.Tensor, seed int64) (*dl.Tensor, *dl.Tensor) {
+//		return images.NewRandom(seed).FlipLeftRight(x), y
+//	}, 4, 42)
 type Random struct {
 	mu sync.Mutex
 	r  *rand.Rand
