@@ -35,6 +35,22 @@
 // backward pass on reused buffers, which Sequential's training loop uses so that a training
 // step does not allocate.
 //
+// # Training
+//
+// Compile takes an Optimizer, a Loss and Metrics as values (dl/optimizers, dl/losses,
+// dl/metrics); CompileNames takes their Keras names, as model.compile('adam',
+// 'sparse_categorical_crossentropy', ['accuracy']) does. Optimizers have TF 2.0's defaults
+// and update formulas, keep per-weight state, and implement LearningRater so that callbacks
+// can change the rate while training.
+//
+// Fit calls Callbacks (Keras's callbacks=[...]): hooks at the start and end of training,
+// of each epoch and of each step, with the logs so far. History and the progress log are
+// callbacks that Fit adds after the caller's; dl/callbacks has EarlyStopping,
+// ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN and CSVLogger. A callback ends
+// training by setting the model's StopTraining. Callbacks are passed as a slice
+// (Callbacks) or one at a time (WithCallback), never as variadic interface arguments, so
+// that types declared in notebook cells work.
+//
 // # Training speed
 //
 // Sequential's training loop (Fit) runs a fixed schedule of the layers' kernels on buffers
