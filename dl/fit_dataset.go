@@ -28,10 +28,10 @@ type DatasetIterator interface {
 // FitDataset trains the model on the batches of ds, one pass per epoch, as Keras's
 // model.fit(dataset) does, and returns the History of the epochs run. The pipeline decides
 // batching and shuffling, so the BatchSize and Shuffle options do not apply; Epochs,
-// InitialEpoch, Verbose, LogTo and ValidationData (evaluated in batches of BatchSize) do.
-// The progress bar counts steps, as Keras's does for a data set. An infinite data set
-// (Repeat without a count) needs a Take(steps) to bound each epoch. Interruption works as
-// in Fit.
+// InitialEpoch, Verbose, LogTo, Callbacks and ValidationData (evaluated in batches of
+// BatchSize) do. Callbacks are called as in Fit; the progress bar counts steps, as
+// Keras's does for a data set. An infinite data set (Repeat without a count) needs a
+// Take(steps) to bound each epoch. Interruption works as in Fit.
 func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
 	m.mustCompile("FitDataset")
 	c := newConfig(1, opts)
@@ -39,29 +39,48 @@ func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
 		panicf("FitDataset", nil, "ValidationSplit cannot split a data set; pass ValidationData, or split the pipeline with Take and Skip")
 	}
 	steps := checkDataset("FitDataset", ds)
+	valN := -1
 	if c.xVal != nil {
 		checkXY("FitDataset (validation data)", c.xVal, c.yVal)
+		valN = c.xVal.shape[0]
 	}
 	h := newHistory()
+	prog := &stepProgress{progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, epochs: c.epochs}}
+	cbs := append(append([]Callback(nil), c.callbacks...), h)
+	if c.verbose > 0 {
+		cbs = append(cbs, prog)
+	}
+	m.StopTraining = false
+	for _, cb := range cbs {
+		cb.SetModel(m)
+	}
+	for _, cb := range cbs {
+		cb.OnTrainBegin(Logs{})
+	}
+	var lastLogs Logs
+	defer func() {
+		for _, cb := range cbs {
+			cb.OnTrainEnd(lastLogs)
+		}
+	}()
 	sums := make([]float64, len(m.metrics))
 	counts := make([]float64, len(m.metrics))
-	var logs []logValue
+	batchLogs := Logs{}
 	var idx []int
-	for epoch := c.initialEpoch; epoch < c.epochs; epoch++ {
-		if c.verbose > 0 && c.epochs > 1 {
-			printf(c.out, "Epoch %d/%d\n", epoch+1, c.epochs)
+	for epoch := c.initialEpoch; epoch < c.epochs && !m.StopTraining; epoch++ {
+		for _, cb := range cbs {
+			cb.OnEpochBegin(epoch, Logs{})
 		}
-		bar := newProgbar(c.out, steps, c.verbose)
 		var lossSum float64
 		for i := range sums {
 			sums[i], counts[i] = 0, 0
 		}
 		n, step := 0, 0
 		it := ds.Iterate()
-		for {
+		for !m.StopTraining {
 			if interrupt.Requested() {
 				it.Close()
-				bar.abort()
+				prog.abort()
 				h.err = interrupt.ErrInterrupted
 				return h
 			}
@@ -74,6 +93,9 @@ func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
 				panicf("FitDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
 			}
 			checkXY("FitDataset", x, y)
+			for _, cb := range cbs {
+				cb.OnBatchBegin(step, batchLogs)
+			}
 			m.buildFor("FitDataset", x)
 			r := m.runnerFor()
 			idx = countTo(idx, x.shape[0])
@@ -86,32 +108,58 @@ func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
 				counts[i] += k
 			}
 			n += len(idx)
-			step++
-			if bar.due(step) {
-				logs = m.epochLogs(logs[:0], lossSum/float64(n), sums, counts)
-				bar.update(step, logs)
+			m.fillLogs(batchLogs, lossSum/float64(n), sums, counts)
+			prog.seen = step + 1
+			for _, cb := range cbs {
+				cb.OnBatchEnd(step, batchLogs)
 			}
+			step++
 		}
 		it.Close()
 		if n == 0 {
 			panicf("FitDataset", nil, "the data set gave no batches in epoch %d", epoch+1)
 		}
-		logs = m.epochLogs(logs[:0], lossSum/float64(n), sums, counts)
-		if c.xVal != nil {
+		if prog.samples <= 0 && prog.bar != nil { // unknown length: the bar ends at the steps seen
+			prog.samples, prog.bar.target = step, step
+		}
+		logs := Logs{}
+		m.fillLogs(logs, lossSum/float64(n), sums, counts)
+		if c.xVal != nil && !m.StopTraining {
 			vals, stopped := m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
 			if stopped {
-				bar.abort()
+				prog.abort()
 				h.err = interrupt.ErrInterrupted
 				return h
 			}
 			for i, name := range m.MetricsNames() {
-				logs = append(logs, logValue{"val_" + name, vals[i]})
+				logs["val_"+name] = vals[i]
 			}
 		}
-		bar.finish(step, logs)
-		h.append(epoch, logs)
+		for _, cb := range cbs {
+			cb.OnEpochEnd(epoch, logs)
+		}
+		lastLogs = logs
 	}
 	return h
+}
+
+// stepProgress is the progress log of FitDataset: Fit's, counting steps instead of
+// samples, with TF 2's first line for a data set.
+type stepProgress struct {
+	progressLogger
+}
+
+func (p *stepProgress) OnTrainBegin(logs Logs) {
+	switch {
+	case p.samples == 0:
+		printf(p.out, "Train for an unknown number of steps")
+	default:
+		printf(p.out, "Train for %d steps", p.samples)
+	}
+	if p.valSamples >= 0 {
+		printf(p.out, ", validate on %d samples", p.valSamples)
+	}
+	printf(p.out, "\n")
 }
 
 // EvaluateDataset returns the loss and the metrics of the model over one pass of ds, in

@@ -3,6 +3,7 @@ package data_test
 import (
 	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"godl.dev/godl/dl"
@@ -104,3 +105,40 @@ func TestFitDatasetRefusesInfinite(t *testing.T) {
 		t.Errorf("epochs %v", h.Epoch)
 	}
 }
+
+// FitDataset calls the callbacks as Fit does, and logs steps.
+func TestFitDatasetCallbacksAndLog(t *testing.T) {
+	x, y := samples(50)
+	m := model()
+	var batches, epochs int
+	cb := &dl.LambdaCallback{
+		BatchEnd: func(batch int, logs dl.Logs) { batches++ },
+		EpochEnd: func(epoch int, logs dl.Logs) {
+			epochs++
+			if epoch == 1 {
+				m.StopTraining = true
+			}
+		},
+	}
+	var out strings.Builder
+	ds := data.FromTensorSlices(x.DivScalar(255), y).Batch(8, false)
+	h := m.FitDataset(ds, dl.Epochs(5), dl.WithCallback(cb), dl.LogTo(&out), dl.Verbose(2))
+	if len(h.Epoch) != 2 || epochs != 2 || batches != 14 {
+		t.Errorf("stopped after epoch 2: History %v, %d epochs and %d batches seen, want 2 and 14", h.Epoch, epochs, batches)
+	}
+	if !strings.HasPrefix(out.String(), "Train for 7 steps\nEpoch 1/5\n") || !strings.Contains(out.String(), "7/7") {
+		t.Errorf("log:\n%s", out.String())
+	}
+	// A pipeline of unknown length: the bar ends at the steps seen.
+	out.Reset()
+	unknown := unknownLength{data.FromTensorSlices(x.DivScalar(255), y).Batch(8, false).Take(5)}
+	m.FitDataset(unknown, dl.LogTo(&out), dl.Verbose(2))
+	if !strings.HasPrefix(out.String(), "Train for an unknown number of steps\n") || !strings.Contains(out.String(), "5/5") {
+		t.Errorf("log:\n%s", out.String())
+	}
+}
+
+// unknownLength hides a data set's length, as a pipeline of a filter would.
+type unknownLength struct{ *data.Dataset }
+
+func (unknownLength) Cardinality() int { return data.Unknown }
