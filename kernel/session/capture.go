@@ -223,20 +223,28 @@ func LogWriter() *os.File {
 }
 
 // panicFilter is the interpreter's Stderr. yaegi prints one line per interpreted frame while
-// a panic unwinds ("cell3.go:2:5: panic: main.f(...)"); those lines are kept for the error's
-// traceback instead of being shown as output. Everything else goes to the stderr pipe.
+// a panic unwinds ("cell3.go:2:5: panic: main.f(...)"), from the panicking goroutine; those
+// lines are kept, with that goroutine's id, for the error's traceback instead of being shown
+// as output. Everything else goes to the stderr pipe.
 type panicFilter struct {
 	w *os.File
 
 	mu     sync.Mutex
-	frames []string
+	frames []frameLine
+}
+
+type frameLine struct {
+	gid  uint64
+	at   time.Time
+	line string
 }
 
 func (p *panicFilter) Write(b []byte) (int, error) {
 	line := decodePositions(string(bytes.TrimRight(b, "\n")))
 	if framePattern.MatchString(line) && bytes.Count(b, []byte("\n")) <= 1 {
+		f := frameLine{gid: goroutineID(), at: time.Now(), line: line}
 		p.mu.Lock()
-		p.frames = append(p.frames, line)
+		p.frames = append(p.frames, f)
 		p.mu.Unlock()
 		return len(b), nil
 	}
@@ -250,11 +258,25 @@ func (p *panicFilter) Write(b []byte) (int, error) {
 	return p.w.Write(b)
 }
 
-// take returns and clears the frames collected so far.
-func (p *panicFilter) take() []string {
+// take removes and returns the frames that keep says belong to the caller.
+func (p *panicFilter) take(keep func(frameLine) bool) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	f := p.frames
-	p.frames = nil
-	return f
+	var out []string
+	rest := p.frames[:0]
+	for _, f := range p.frames {
+		if keep(f) {
+			out = append(out, f.line)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	p.frames = rest
+	return out
+}
+
+// prune drops frames nobody took (panics that user code recovered) older than d.
+func (p *panicFilter) prune(d time.Duration) {
+	cutoff := time.Now().Add(-d)
+	p.take(func(f frameLine) bool { return f.at.Before(cutoff) })
 }

@@ -144,7 +144,8 @@ func (c *cell) cellError(err error, off int) *CellError {
 			e.Value = where + ": " + msg
 		}
 		e.Traceback = append(e.Traceback, "panic: "+msg)
-		for _, f := range c.s.traceback(c.s.filter.take()) {
+		since := c.s.evalAt
+		for _, f := range c.s.traceback(c.s.filter.take(func(f frameLine) bool { return !f.at.Before(since) })) {
 			// The function literal a top-level compound statement runs in (rewrite.go)
 			// is not the user's.
 			if strings.HasSuffix(f, ": in a function literal") && where != "" && sameLine(f, where) {

@@ -20,7 +20,8 @@ func (s *Session) nextSeq() int { s.seq++; return s.seq }
 // during the evaluation, the evaluation goroutine yaegi abandoned is remembered, so that the
 // next cell waits for it to leave compiled code.
 func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err error) {
-	s.filter.take()
+	s.filter.prune(10 * time.Second)
+	s.evalAt = time.Now()
 	gid := goroutineID()
 	func() {
 		defer func() {

@@ -80,6 +80,7 @@ type Session struct {
 	out      Output // the running or most recent cell's output
 	outMu    sync.Mutex
 	inflight *inflight // an evaluation abandoned on interrupt, still running
+	evalAt   time.Time // when the latest evaluation started
 	closed   bool
 }
 
@@ -418,7 +419,10 @@ func (s *Session) goPanic(v any) {
 	if v == nil {
 		return
 	}
-	frames := s.filter.take()
+	// The recovering function runs in the panicking goroutine: its frames are this
+	// goroutine's.
+	gid := goroutineID()
+	frames := s.filter.take(func(f frameLine) bool { return f.gid == gid })
 	var b strings.Builder
 	fmt.Fprintf(&b, "panic in a goroutine started by a cell (recovered): %v\n", v)
 	for _, f := range s.traceback(frames) {
