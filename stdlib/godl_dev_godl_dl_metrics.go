@@ -15,6 +15,7 @@ func init() {
 		"Mean":                          reflect.ValueOf(metrics.Mean),
 		"Names":                         reflect.ValueOf(metrics.Names),
 		"SparseCategoricalAccuracy":     reflect.ValueOf(metrics.SparseCategoricalAccuracy),
+		"SparseCategoricalAccuracyOf":   reflect.ValueOf(metrics.SparseCategoricalAccuracyOf),
 		"SparseTopKCategoricalAccuracy": reflect.ValueOf(metrics.SparseTopKCategoricalAccuracy),
 
 		// type definitions

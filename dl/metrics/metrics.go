@@ -159,3 +159,24 @@ func Names() []string {
 	sort.Strings(ns)
 	return ns
 }
+
+// SparseCategoricalAccuracyOf returns, for each sample, 1 when the index of the largest
+// prediction in yPred [batch, classes] equals the integer label in yTrue [batch] and 0
+// otherwise, as the function tf.metrics.sparse_categorical_accuracy(y, p) does; its Mean is
+// the batch accuracy (feed it to a MeanMetric with UpdateTensor).
+func SparseCategoricalAccuracyOf(yTrue, yPred *dl.Tensor) *dl.Tensor {
+	const op = "SparseCategoricalAccuracyOf"
+	if yPred.Rank() != 2 || yTrue.Size() != yPred.Dim(0) {
+		panic(&dl.Error{Op: op, Shapes: [][]int{yTrue.Shape(), yPred.Shape()},
+			Msg: "needs one label per row of predictions [batch, classes]"})
+	}
+	m, n := yPred.Dim(0), yPred.Dim(1)
+	p := yPred.Data()
+	out := make([]float32, m)
+	for i := 0; i < m; i++ {
+		if argmax(p[i*n:(i+1)*n]) == int(yTrue.At(i)) {
+			out[i] = 1
+		}
+	}
+	return dl.FromFloat32(out, m)
+}

@@ -66,3 +66,19 @@ func TestMean(t *testing.T) {
 		t.Errorf("after Reset: %v %s", got, s)
 	}
 }
+
+func TestSparseCategoricalAccuracyOf(t *testing.T) {
+	p := dl.FromRows([][]float64{{0.1, 0.9}, {0.8, 0.2}, {0.3, 0.7}})
+	got := metrics.SparseCategoricalAccuracyOf(dl.FromInts([]int{1, 1, 1}), p).Float64s()
+	if len(got) != 3 || got[0] != 1 || got[1] != 0 || got[2] != 1 {
+		t.Errorf("per-sample accuracy %v, want [1 0 1]", got)
+	}
+	m := metrics.Mean("acc")
+	m.UpdateTensor(metrics.SparseCategoricalAccuracyOf(dl.FromInts([]int{1, 1, 1}), p))
+	if r := m.Result(); r < 0.666 || r > 0.667 {
+		t.Errorf("mean accuracy %v, want 2/3", r)
+	}
+	if err := dl.Maybe(func() { metrics.SparseCategoricalAccuracyOf(dl.FromInts([]int{1}), p) }); err == nil {
+		t.Errorf("one label for three rows did not panic")
+	}
+}
