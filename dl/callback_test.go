@@ -2,9 +2,11 @@ package dl_test
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
+	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/layers"
 	"godl.dev/godl/dl/losses"
@@ -95,5 +97,32 @@ func TestLambdaCallbackAndKeysAddedByCallbacks(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "lr") || !strings.Contains(out.String(), "Epoch 2/2\n8/8 - 0s - loss: ") {
 		t.Errorf("log:\n%s", out.String())
+	}
+}
+
+// TestStepsWithCallbacksDoNotAllocate: batch hooks and the running batch logs add no
+// allocation per step (the epoch logs are new maps, once per epoch).
+func TestStepsWithCallbacksDoNotAllocate(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer accel.Use(accel.Use(denseViaSgemm{accel.Default()}))
+	x := dl.FromUint8(make([]uint8, 3200*8*8), 3200, 8, 8, 1).DivScalar(255)
+	y := dl.FromInts(make([]int, 3200))
+	m := dl.NewSequential(layers.Flatten(), layers.Dense(16, layers.ReLU), layers.Dense(10, layers.Softmax))
+	m.Compile(optimizers.Adam(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+	steps := 0
+	cb := &dl.LambdaCallback{BatchEnd: func(int, dl.Logs) { steps++ }}
+	fit := func(n int) func() {
+		return func() {
+			m.Fit(x.Slice(0, n), y.Slice(0, n), dl.Verbose(0), dl.Shuffle(false), dl.WithCallback(cb))
+		}
+	}
+	fit(32)()
+	small := testing.AllocsPerRun(3, fit(320))
+	large := testing.AllocsPerRun(3, fit(3200))
+	if large > small {
+		t.Errorf("Fit with a batch callback over 100 batches made %v allocations, over 10 batches %v: steps allocate", large, small)
+	}
+	if steps == 0 {
+		t.Errorf("the batch callback was not called")
 	}
 }
