@@ -1,6 +1,7 @@
 package dl_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,4 +127,16 @@ func TestDenseTargets(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "needs integer class labels") {
 		t.Errorf("one-hot targets with the sparse loss: error %v", err)
 	}
+}
+
+// model.compile(optimizer='adam', loss='sparse_categorical_crossentropy',
+// metrics=['acc', 'sparse_top_k_categorical_accuracy']) in Keras.
+func ExampleSequential_CompileNames() {
+	m := dl.NewSequential(layers.Dense(10, layers.Softmax, layers.InputShape(4)))
+	m.CompileNames("adam", "sparse_categorical_crossentropy", "acc", "sparse_top_k_categorical_accuracy")
+	fmt.Println(m.Optimizer().Name(), m.Loss().Name())
+	fmt.Println(m.MetricsNames())
+	// Output:
+	// Adam sparse_categorical_crossentropy
+	// [loss acc sparse_top_k_categorical_accuracy]
 }
