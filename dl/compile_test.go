@@ -113,6 +113,10 @@ func TestDenseTargets(t *testing.T) {
 	if got := m.Evaluate(x, dl.FromFloat64(oneHot, 256, 2), dl.Verbose(0)); len(got) != 2 || got[1] != h.Last("val_accuracy") {
 		t.Errorf("Evaluate = %v, want [loss accuracy] with the last val_accuracy %v", got, h.Last("val_accuracy"))
 	}
+	hs := m.Fit(x, dl.FromFloat64(oneHot, 256, 2), dl.Verbose(0), dl.ValidationSplit(0.25))
+	if v := hs.Get("val_accuracy"); len(v) != 1 || v[0] < 0.9 {
+		t.Errorf("one-hot targets with a validation split: val_accuracy %v", v)
+	}
 	r := dl.NewSequential(layers.Dense(1, layers.InputShape(4)))
 	r.Compile(optimizers.SGDWithRate(0.1), losses.MSE)
 	hr := r.Fit(x, dl.FromFloat64(reg, 256), dl.Epochs(20), dl.Verbose(0))
