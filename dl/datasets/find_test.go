@@ -7,8 +7,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"godl.dev/godl/dl"
 )
 
 func sha(b []byte) string {
@@ -245,3 +248,24 @@ func TestPinnedChecksumsMatchTheRealFiles(t *testing.T) {
 }
 
 func equalBytes(a, b []byte) bool { return string(a) == string(b) }
+
+// A loaded MNIST holds its uint8 pixels and labels and nothing more: the compressed files
+// are not kept.
+func TestMNISTMemory(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	train, test := loadReal(t, LoadMNIST)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	want := (TrainSize + TestSize) * (28*28 + 1)
+	// io.ReadAll leaves some spare capacity: allow 64 KiB.
+	if train.X.DType() != dl.Uint8 || cap(train.X.Uint8s()) > TrainSize*28*28+64<<10 || cap(test.Y.Uint8s()) > TestSize+64<<10 {
+		t.Errorf("storage: %v, capacities %d and %d", train.X.DType(), cap(train.X.Uint8s()), cap(test.Y.Uint8s()))
+	}
+	if got := int64(after.HeapAlloc) - int64(before.HeapAlloc); got > int64(want)+2<<20 {
+		t.Errorf("the loaded data set holds %.1f MB, want about %.1f MB", float64(got)/1e6, float64(want)/1e6)
+	}
+	runtime.KeepAlive(train)
+	runtime.KeepAlive(test)
+}
