@@ -27,6 +27,9 @@ func BenchmarkMNISTPipeline(b *testing.B) {
 		ds   *data.Dataset
 	}{
 		{"uint8", data.FromTensorSlices(train.X, train.Y).Shuffle(10000, 1).Batch(32, false).Prefetch(1)},
+		{"uint8-scaled-batch", data.FromTensorSlices(train.X, train.Y).Shuffle(10000, 1).Batch(32, false).Map(func(x, y *dl.Tensor) (*dl.Tensor, *dl.Tensor) {
+			return x.DivScalar(255), y
+		}, 1).Prefetch(1)},
 		{"scaled", data.FromTensorSlices(train.X.DivScalar(255), train.Y).Shuffle(10000, 1).Batch(32, false).Prefetch(1)},
 		{"map-1", data.FromTensorSlices(train.X, train.Y).Shuffle(10000, 1).Map(scale, 1).Batch(32, false).Prefetch(1)},
 		{"map-2", data.FromTensorSlices(train.X, train.Y).Shuffle(10000, 1).Map(scale, 2).Batch(32, false).Prefetch(1)},
