@@ -36,6 +36,7 @@ package data
 
 import (
 	"fmt"
+	"runtime"
 
 	"godl.dev/godl/dl"
 )
@@ -140,8 +141,13 @@ type Iterator struct {
 // dl.DatasetIterator so that *Dataset implements dl.Dataset.
 func (d *Dataset) Iterate() dl.DatasetIterator { return d.Iter() }
 
-// Iter starts a pass over the data set, as iter(ds) in Python.
-func (d *Dataset) Iter() *Iterator { return &Iterator{it: d.open()} }
+// Iter starts a pass over the data set, as iter(ds) in Python. An iterator dropped
+// without Close is closed by the garbage collector, eventually.
+func (d *Dataset) Iter() *Iterator {
+	it := &Iterator{it: d.open()}
+	runtime.AddCleanup(it, func(i iter) { i.close() }, it.it)
+	return it
+}
 
 // Next returns the next element, as next(it) in Python; ok is false at the end of the
 // pass (and forever after). A panic in a Map function, in whichever worker it ran,

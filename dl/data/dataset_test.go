@@ -279,3 +279,19 @@ func TestMapSeeded(t *testing.T) {
 		t.Error("elements share seeds")
 	}
 }
+
+func TestDroppedIteratorStopsGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		it := numbered(100).Repeat(-1).Map(addOne, 3).Prefetch(2).Iter()
+		it.Next()
+	}()
+	for range 100 {
+		runtime.GC()
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines still running, want %d", runtime.NumGoroutine(), before)
+}
