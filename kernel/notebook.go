@@ -242,12 +242,47 @@ func (o *notebookOutput) addLocked(output map[string]any) {
 		if n := len(o.cell.Outputs); n > 0 {
 			last := o.cell.Outputs[n-1]
 			if last["output_type"] == "stream" && last["name"] == output["name"] {
-				last["text"] = last["text"].(string) + output["text"].(string)
+				last["text"] = collapseCR(last["text"].(string) + output["text"].(string))
 				return
 			}
 		}
 	}
+	if output["output_type"] == "stream" {
+		output["text"] = collapseCR(output["text"].(string))
+	}
 	o.cell.Outputs = append(o.cell.Outputs, output)
+}
+
+// collapseCR applies carriage returns as a terminal (and Jupyter's frontends) would: text
+// after a '\r' overwrites the start of its line. A progress bar redrawn hundreds of times
+// is then saved as its last state, as the Notebook saves it. A trailing '\r' is kept, so
+// that the next chunk of the stream overwrites the line.
+func collapseCR(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if !strings.Contains(line, "\r") {
+			continue
+		}
+		pending := strings.HasSuffix(line, "\r")
+		var shown []rune
+		for _, seg := range strings.Split(strings.TrimRight(line, "\r"), "\r") {
+			r := []rune(seg)
+			if len(r) >= len(shown) {
+				shown = r
+			} else {
+				shown = append(r, shown[len(r):]...)
+			}
+		}
+		if pending {
+			shown = append(shown, '\r')
+		}
+		lines[i] = string(shown)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (o *notebookOutput) printText(data map[string]any) {

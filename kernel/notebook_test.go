@@ -164,3 +164,21 @@ func (e *signalingEvaluator) Execute(ctx context.Context, code string, out sessi
 	e.started <- code
 	return e.fakeEvaluator.Execute(ctx, code, out)
 }
+
+func TestCollapseCR(t *testing.T) {
+	tests := []struct{ desc, in, want string }{
+		{"no carriage return", "a\nb\n", "a\nb\n"},
+		{"progress bar redrawn", " 10/100 [=>...]\r 50/100 [===>.]\r100/100 [=====]\n", "100/100 [=====]\n"},
+		{"shorter text overwrites the start only", "abcdef\rxy\n", "xycdef\n"},
+		{"CRLF is a newline", "a\r\nb\r\n", "a\nb\n"},
+		{"trailing CR waits for the next chunk", "50%\r", "50%\r"},
+		{"next chunk overwrites", "50%\r" + "99%", "99%"},
+		{"lines before and after are kept", "Epoch 1\n1/2\r2/2\nEpoch 2\n", "Epoch 1\n2/2\nEpoch 2\n"},
+		{"multi-byte runes", "ééé\rü\n", "üéé\n"},
+	}
+	for _, tt := range tests {
+		if got := collapseCR(tt.in); got != tt.want {
+			t.Errorf("%s: collapseCR(%q) = %q, want %q", tt.desc, tt.in, got, tt.want)
+		}
+	}
+}
