@@ -17,9 +17,12 @@ const (
 // few rows of C, packing B would cost as much as the product itself.
 const directBMaxM = 48
 
-// parMinFlops is the smallest product (2·m·n·k, ~50 µs on one core) that is split across
+// parMinFlops is the smallest product (2·m·n·k, ~30 µs on one core) that is split across
 // goroutines; below it the hand-off and the duplicated packing cost more than they save.
-const parMinFlops = 1 << 22
+// It assumes a spinning worker (see spinWindow), which joins within a few microseconds.
+// The MLP's 32×~450·~450×128 products (~3.7 MFLOP) gain from the split; with the old
+// 4 MFLOP bound they stayed serial and the workers parked between the rare larger calls.
+const parMinFlops = 1 << 21
 
 // microKernel computes one mr×nr tile of C:
 //
