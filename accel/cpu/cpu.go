@@ -46,10 +46,10 @@
 //
 // Work is split across up to runtime.GOMAXPROCS(0) goroutines (see Backend.SetMaxThreads)
 // by rows or columns of C, by output pixels or by images, when the call is large enough
-// (about 2 MFLOP for a product) for that to pay; smaller calls stay on the calling
-// goroutine. Idle workers poll for about 200 µs before parking, since waking a parked
-// one takes longer than such a call (see spinWindow). Scratch memory is owned by the
-// backend and reused, so steady-state calls allocate nothing.
+// (about 4 MFLOP for a convolution, 16 MFLOP for a product, whose pieces are shorter
+// than the tens of microseconds a parked worker takes to wake) for that to pay; smaller
+// calls stay on the calling goroutine. Scratch
+// memory is owned by the backend and reused, so steady-state calls allocate nothing.
 //
 // Benchmarks report GFLOP/s per wall second and, for one goroutine, per CPU second of the
 // calling thread (more stable on a shared machine):

@@ -17,12 +17,20 @@ const (
 // few rows of C, packing B would cost as much as the product itself.
 const directBMaxM = 48
 
-// parMinFlops is the smallest product (2·m·n·k, ~30 µs on one core) that is split across
-// goroutines; below it the hand-off and the duplicated packing cost more than they save.
-// It assumes a spinning worker (see spinWindow), which joins within a few microseconds.
-// The MLP's 32×~450·~450×128 products (~3.7 MFLOP) gain from the split; with the old
-// 4 MFLOP bound they stayed serial and the workers parked between the rare larger calls.
-const parMinFlops = 1 << 21
+// parMinFlops is the smallest convolution (in FLOP, ~50 µs on one core) that is split
+// across goroutines; below it the hand-off and the duplicated packing cost more than
+// they save.
+const parMinFlops = 1 << 22
+
+// gemmParMinFlops is the smallest product (2·m·n·k, ~250 µs on one core) that Sgemm and
+// Dense split. Waking a parked worker was measured at 70–100 µs from the channel send to
+// its first chunk on a shared 2-core VM, so a worker handed a 4–6 MFLOP product (the
+// MNIST MLP's 32×~500·~500×128 forward and weight-gradient products, 60–100 µs) joined
+// late or never, while the caller paid the wake-up and waited for the late worker's
+// chunk: one epoch took 0.80 s on two cores against 0.66 s on one. Spinning idle workers
+// cut the latency to microseconds but took CPU time from the caller whenever other
+// processes shared the cores (1.2–1.4 s). Products this large repay a late worker.
+const gemmParMinFlops = 1 << 24
 
 // microKernel computes one mr×nr tile of C:
 //
@@ -82,7 +90,7 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	*j = gemmJob{bk: bk, s: s, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha,
 		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ep: ep}
 	workers, chunks := 1, 1
-	if t := bk.threads(); t > 1 && 2*m*n*k >= parMinFlops {
+	if t := bk.threads(); t > 1 && 2*m*n*k >= gemmParMinFlops {
 		tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 		j.byRows = tilesM > tilesN
 		tiles := tilesN

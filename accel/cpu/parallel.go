@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // maxThreads caps the goroutines one kernel call uses.
@@ -49,114 +48,30 @@ func (c *callState) enter(seq uint64) bool {
 	}
 }
 
-// Hand-off to workers.
-//
-// A parked goroutine woken through a channel or futex starts tens to hundreds of
-// microseconds later (measured at 70–100 µs on a shared 2-core VM), longer than a whole
-// 4 MFLOP product takes on one core: the woken worker arrived after the caller had done
-// the work alone, and each call paid the wake-up system call. So a worker that finishes
-// (or is woken) spins for spinWindow, polling its mailbox and yielding its P with
-// runtime.Gosched so other goroutines still run, before it parks again. Back-to-back
-// kernel calls, as in a training loop, find it spinning and hand it work with two atomic
-// stores; a call that finds none spinning wakes the parked ones, which then join late or
-// not at all (the caller takes every chunk no worker has claimed) and spin for the calls
-// that follow.
-
-// spinWindow is how long an idle worker polls for work before parking.
-const spinWindow = 200 * time.Microsecond
-
-// Mailbox states.
-const (
-	mbParked   = iota // blocked on wake; a caller may claim it and must then send on wake
-	mbSpinning        // polling; a caller may claim it
-	mbClaimed         // a caller is writing item
-	mbPosted          // item is ready for the worker
-)
-
-// mailbox is how a caller hands one workItem to one worker goroutine. Padded to its own
-// cache lines so that polling one worker does not slow the others or the callers.
-type mailbox struct {
-	state atomic.Uint32
-	item  workItem
-	wake  chan struct{}
-	_     [64]byte
-}
-
 var (
 	workMu      sync.Mutex
-	workStarted int                 // guarded by workMu
-	workReady   atomic.Int32        // boxes[:workReady] have a worker goroutine
-	boxes       [maxThreads]mailbox // boxes[:workReady] have a worker goroutine
+	workStarted int
+	workCh      = make(chan workItem, 4*maxThreads)
 )
 
 // ensureWorkers starts long-lived worker goroutines until n are running. Workers are
-// shared by every Backend and never exit; they cost nothing once parked.
+// shared by every Backend and never exit; they cost nothing while idle.
 func ensureWorkers(n int) {
 	workMu.Lock()
 	for workStarted < n {
-		mb := &boxes[workStarted]
-		mb.wake = make(chan struct{}, 1)
-		mb.state.Store(mbParked)
 		workStarted++
-		go mb.worker()
-		workReady.Store(int32(workStarted))
+		go worker()
 	}
 	workMu.Unlock()
 }
 
-func (mb *mailbox) worker() {
-	<-mb.wake
-	for {
-		// The state is mbPosted here.
-		it := mb.item
-		mb.item = workItem{}
-		if it.call.enter(it.seq) {
-			drain(it.j, it.chunks, it.w, &it.call.next)
-			it.call.state.Add(^uint64(0)) // leave
+func worker() {
+	for it := range workCh {
+		if !it.call.enter(it.seq) {
+			continue // the caller finished without us
 		}
-		mb.state.Store(mbSpinning)
-		if !mb.spin() {
-			<-mb.wake
-		}
-	}
-}
-
-// spin polls for work for spinWindow. It reports true when work was posted, false when
-// the worker parked itself (and must then wait on wake).
-func (mb *mailbox) spin() bool {
-	deadline := time.Now().Add(spinWindow)
-	for i := 0; ; i++ {
-		switch mb.state.Load() {
-		case mbPosted:
-			return true
-		case mbClaimed:
-			continue // a caller is writing the item: a few nanoseconds
-		}
-		if i&15 == 15 && time.Now().After(deadline) {
-			if mb.state.CompareAndSwap(mbSpinning, mbParked) {
-				return false
-			}
-			continue // claimed meanwhile
-		}
-		runtime.Gosched()
-	}
-}
-
-// post hands it to mb if mb is idle, waking it if it is parked, and reports whether it did.
-func (mb *mailbox) post(it workItem) bool {
-	for {
-		s := mb.state.Load()
-		if s != mbSpinning && s != mbParked {
-			return false // busy with another call
-		}
-		if mb.state.CompareAndSwap(s, mbClaimed) {
-			mb.item = it
-			mb.state.Store(mbPosted)
-			if s == mbParked {
-				mb.wake <- struct{}{}
-			}
-			return true
-		}
+		drain(it.j, it.chunks, it.w, &it.call.next)
+		it.call.state.Add(^uint64(0)) // leave
 	}
 }
 
@@ -175,8 +90,7 @@ func drain(j job, chunks, w int, next *atomic.Int64) {
 // returns when all are done. Chunks are handed out one at a time, so a worker that the
 // OS descheduled on a busy machine delays the call by at most the chunk it holds: the
 // caller takes every chunk no worker has claimed, and workers that arrive after the last
-// one is taken do nothing. Spinning workers are preferred over parked ones (see
-// spinWindow). call is caller-owned scratch, so nothing escapes per call.
+// one is taken do nothing. call is caller-owned scratch, so nothing escapes per call.
 func parallel(j job, workers, chunks int, call *callState) {
 	workers = min(workers, chunks)
 	if workers <= 1 {
@@ -189,18 +103,8 @@ func parallel(j job, workers, chunks int, call *callState) {
 	seq := (call.state.Load()>>32 + 1) & (1<<32 - 1)
 	call.next.Store(0)
 	call.state.Store(seq << 32)
-	w := 1
-	// Spinning workers first, then parked ones; busy ones (another caller's) are skipped.
-	for pass := 0; pass < 2 && w < workers; pass++ {
-		for i, n := 0, int(workReady.Load()); i < n && w < workers; i++ {
-			mb := &boxes[i]
-			if pass == 0 && mb.state.Load() != mbSpinning {
-				continue
-			}
-			if mb.post(workItem{j: j, chunks: chunks, w: w, call: call, seq: seq}) {
-				w++
-			}
-		}
+	for w := 1; w < workers; w++ {
+		workCh <- workItem{j: j, chunks: chunks, w: w, call: call, seq: seq}
 	}
 	drain(j, chunks, 0, &call.next)
 	// Close the call to latecomers, then wait for the workers inside to finish their
