@@ -123,15 +123,74 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 	m.buildFor("Fit", x)
 	r := m.runnerFor()
 	n := x.shape[0]
-	h := newHistory()
 	valN := -1
 	if c.xVal != nil {
 		valN = c.xVal.shape[0]
 	}
 	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: n, valSamples: valN, epochs: c.epochs}
+	if cap(r.idx) < n {
+		r.idx = make([]int, n)
+	}
+	src := &tensorBatches{x: x, y: y, r: r, batchSize: c.batchSize, shuffle: c.shuffle, order: r.idx[:n]}
+	return m.train("Fit", c, src, prog, prog, false)
+}
+
+// batchSource gives train the batches of one epoch, loaded into a runner: shuffled slices
+// of tensors for Fit, a pipeline's batches for FitDataset.
+type batchSource interface {
+	// begin starts an epoch.
+	begin()
+	// next loads the next batch and returns the runner holding it and its size; ok is
+	// false at the end of the epoch.
+	next() (r *runner, size int, ok bool)
+	// end ends the epoch (also when training stops early); it may be called twice.
+	end()
+}
+
+// tensorBatches is Fit's batch source: BatchSize samples at a time from x and y, in a new
+// random order each epoch when shuffle is set.
+type tensorBatches struct {
+	x, y      *Tensor
+	r         *runner
+	batchSize int
+	shuffle   bool
+	order     []int
+	start     int
+}
+
+func (b *tensorBatches) begin() {
+	if b.shuffle {
+		PermutationTo(b.order, Rand())
+	} else {
+		for i := range b.order {
+			b.order[i] = i
+		}
+	}
+	b.start = 0
+}
+
+func (b *tensorBatches) next() (*runner, int, bool) {
+	if b.start >= len(b.order) {
+		return nil, 0, false
+	}
+	idx := b.order[b.start:min(b.start+b.batchSize, len(b.order))]
+	b.start += len(idx)
+	b.r.gather(b.x, b.y, idx)
+	return b.r, len(idx), true
+}
+
+func (b *tensorBatches) end() {}
+
+// train runs the epochs of Fit and FitDataset over the batches of src: the callbacks (the
+// user's, then History, then the progress log progCb, whose state is prog), the training
+// steps, the running metrics, validation at each epoch's end, and interruption. With
+// countSteps the progress log counts steps instead of samples, as Keras's does for a data
+// set, and an epoch without batches is an error.
+func (m *Sequential) train(op string, c *config, src batchSource, prog *progressLogger, progCb Callback, countSteps bool) *History {
+	h := newHistory()
 	cbs := append(append([]Callback(nil), c.callbacks...), h)
 	if c.verbose > 0 {
-		cbs = append(cbs, prog)
+		cbs = append(cbs, progCb)
 	}
 	m.StopTraining = false
 	for _, cb := range cbs {
@@ -146,10 +205,6 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 			cb.OnTrainEnd(lastLogs)
 		}
 	}()
-	if cap(r.idx) < n {
-		r.idx = make([]int, n)
-	}
-	order := r.idx[:n]
 	sums := make([]float64, len(m.metrics))
 	counts := make([]float64, len(m.metrics))
 	batchLogs := Logs{}
@@ -157,44 +212,52 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 		for _, cb := range cbs {
 			cb.OnEpochBegin(epoch, Logs{})
 		}
-		if c.shuffle {
-			PermutationTo(order, Rand())
-		} else {
-			for i := range order {
-				order[i] = i
-			}
-		}
 		var lossSum float64
 		for i := range sums {
 			sums[i], counts[i] = 0, 0
 		}
-		done := 0
-		for batch, start := 0, 0; start < n; batch, start = batch+1, start+c.batchSize {
+		src.begin()
+		done, step := 0, 0
+		for !m.StopTraining {
 			if interrupt.Requested() {
+				src.end()
 				prog.abort()
 				h.err = interrupt.ErrInterrupted
 				return h
 			}
-			for _, cb := range cbs {
-				cb.OnBatchBegin(batch, batchLogs)
+			r, size, ok := src.next()
+			if !ok {
+				break
 			}
-			idx := order[start:min(start+c.batchSize, n)]
-			r.gather(x, y, idx)
+			for _, cb := range cbs {
+				cb.OnBatchBegin(step, batchLogs)
+			}
 			loss, pred := m.trainStep(r)
-			lossSum += loss * float64(len(idx))
+			lossSum += loss * float64(size)
 			for i, mt := range m.metrics {
 				t, k := mt.Batch(r.yb, pred)
 				sums[i] += t
 				counts[i] += k
 			}
-			done = start + len(idx)
+			done += size
 			m.fillLogs(batchLogs, lossSum/float64(done), sums, counts)
-			prog.seen = done
-			for _, cb := range cbs {
-				cb.OnBatchEnd(batch, batchLogs)
+			if countSteps {
+				prog.seen = step + 1
+			} else {
+				prog.seen = done
 			}
-			if m.StopTraining {
-				break
+			for _, cb := range cbs {
+				cb.OnBatchEnd(step, batchLogs)
+			}
+			step++
+		}
+		src.end()
+		if countSteps {
+			if done == 0 {
+				panicf(op, nil, "the data set gave no batches in epoch %d", epoch+1)
+			}
+			if prog.samples <= 0 && prog.bar != nil { // unknown length: the bar ends at the steps seen
+				prog.samples, prog.bar.target = step, step
 			}
 		}
 		logs := Logs{}

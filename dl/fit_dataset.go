@@ -44,103 +44,42 @@ func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
 		checkXY("FitDataset (validation data)", c.xVal, c.yVal)
 		valN = c.xVal.shape[0]
 	}
-	h := newHistory()
-	prog := &stepProgress{progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, epochs: c.epochs}}
-	cbs := append(append([]Callback(nil), c.callbacks...), h)
-	if c.verbose > 0 {
-		cbs = append(cbs, prog)
+	sp := &stepProgress{progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, epochs: c.epochs}}
+	return m.train("FitDataset", c, &datasetBatches{m: m, ds: ds}, &sp.progressLogger, sp, true)
+}
+
+// datasetBatches is FitDataset's batch source: one pass of a pipeline per epoch.
+type datasetBatches struct {
+	m   *Sequential
+	ds  Dataset
+	it  DatasetIterator
+	idx []int
+}
+
+func (b *datasetBatches) begin() { b.it = b.ds.Iterate() }
+
+func (b *datasetBatches) next() (*runner, int, bool) {
+	x, y, ok := b.it.Next()
+	if !ok {
+		return nil, 0, false
 	}
-	m.StopTraining = false
-	for _, cb := range cbs {
-		cb.SetModel(m)
+	if y == nil {
+		b.end()
+		panicf("FitDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
 	}
-	for _, cb := range cbs {
-		cb.OnTrainBegin(Logs{})
+	checkXY("FitDataset", x, y)
+	b.m.buildFor("FitDataset", x)
+	r := b.m.runnerFor()
+	b.idx = countTo(b.idx, x.shape[0])
+	r.gather(x, y, b.idx)
+	return r, len(b.idx), true
+}
+
+func (b *datasetBatches) end() {
+	if b.it != nil {
+		b.it.Close()
+		b.it = nil
 	}
-	var lastLogs Logs
-	defer func() {
-		for _, cb := range cbs {
-			cb.OnTrainEnd(lastLogs)
-		}
-	}()
-	sums := make([]float64, len(m.metrics))
-	counts := make([]float64, len(m.metrics))
-	batchLogs := Logs{}
-	var idx []int
-	for epoch := c.initialEpoch; epoch < c.epochs && !m.StopTraining; epoch++ {
-		for _, cb := range cbs {
-			cb.OnEpochBegin(epoch, Logs{})
-		}
-		var lossSum float64
-		for i := range sums {
-			sums[i], counts[i] = 0, 0
-		}
-		n, step := 0, 0
-		it := ds.Iterate()
-		for !m.StopTraining {
-			if interrupt.Requested() {
-				it.Close()
-				prog.abort()
-				h.err = interrupt.ErrInterrupted
-				return h
-			}
-			x, y, ok := it.Next()
-			if !ok {
-				break
-			}
-			if y == nil {
-				it.Close()
-				panicf("FitDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
-			}
-			checkXY("FitDataset", x, y)
-			for _, cb := range cbs {
-				cb.OnBatchBegin(step, batchLogs)
-			}
-			m.buildFor("FitDataset", x)
-			r := m.runnerFor()
-			idx = countTo(idx, x.shape[0])
-			r.gather(x, y, idx)
-			loss, pred := m.trainStep(r)
-			lossSum += loss * float64(len(idx))
-			for i, mt := range m.metrics {
-				t, k := mt.Batch(r.yb, pred)
-				sums[i] += t
-				counts[i] += k
-			}
-			n += len(idx)
-			m.fillLogs(batchLogs, lossSum/float64(n), sums, counts)
-			prog.seen = step + 1
-			for _, cb := range cbs {
-				cb.OnBatchEnd(step, batchLogs)
-			}
-			step++
-		}
-		it.Close()
-		if n == 0 {
-			panicf("FitDataset", nil, "the data set gave no batches in epoch %d", epoch+1)
-		}
-		if prog.samples <= 0 && prog.bar != nil { // unknown length: the bar ends at the steps seen
-			prog.samples, prog.bar.target = step, step
-		}
-		logs := Logs{}
-		m.fillLogs(logs, lossSum/float64(n), sums, counts)
-		if c.xVal != nil && !m.StopTraining {
-			vals, stopped := m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
-			if stopped {
-				prog.abort()
-				h.err = interrupt.ErrInterrupted
-				return h
-			}
-			for i, name := range m.MetricsNames() {
-				logs["val_"+name] = vals[i]
-			}
-		}
-		for _, cb := range cbs {
-			cb.OnEpochEnd(epoch, logs)
-		}
-		lastLogs = logs
-	}
-	return h
 }
 
 // stepProgress is the progress log of FitDataset: Fit's, counting steps instead of
