@@ -60,6 +60,15 @@ func CurrentSink() Sink {
 	return sink
 }
 
+// Rich reports whether a rich sink is active: one installed with SetSink, such as a Jupyter
+// kernel's, rather than the default sink that prints text/plain. Code that can show either a
+// live HTML view or a plain text log (a training progress bar, a model summary) uses it to
+// choose; under plain Go programs and `godl run` it is false.
+func Rich() bool {
+	_, plain := CurrentSink().(textSink)
+	return !plain
+}
+
 // textSink prints the text/plain part of each bundle to standard output. Updates print
 // again, since a terminal cannot replace earlier text.
 type textSink struct{}

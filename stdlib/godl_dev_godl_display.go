@@ -32,6 +32,7 @@ func init() {
 		"PNG":          reflect.ValueOf(display.PNG),
 		"PlainText":    reflect.ValueOf(display.PlainText),
 		"Render":       reflect.ValueOf(display.Render),
+		"Rich":         reflect.ValueOf(display.Rich),
 		"SVG":          reflect.ValueOf(display.SVG),
 		"SetSink":      reflect.ValueOf(display.SetSink),
 		"Show":         reflect.ValueOf(display.Show),
