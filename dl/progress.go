@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"godl.dev/godl/display"
 )
 
 // logValue is one named value of a log line, such as loss: 0.2378.
@@ -187,21 +190,34 @@ type progressLogger struct {
 	model *Sequential
 	bar   *progbar
 	logs  []logValue
+	live  *liveView // Fit's view in a notebook, nil for the text log
 }
 
 func (p *progressLogger) SetModel(m *Sequential) { p.model = m }
 
+// OnTrainBegin writes the "Train on" line. With verbose 1, a rich display sink
+// (display.Rich) and the log going to standard output (a notebook), it starts the live view
+// instead, and the text log is not written.
 func (p *progressLogger) OnTrainBegin(logs Logs) {
+	header := fmt.Sprintf("Train on %d samples", p.samples)
 	if p.valSamples >= 0 {
-		printf(p.out, "Train on %d samples, validate on %d samples\n", p.samples, p.valSamples)
-	} else {
-		printf(p.out, "Train on %d samples\n", p.samples)
+		header = fmt.Sprintf("Train on %d samples, validate on %d samples", p.samples, p.valSamples)
 	}
+	p.live = nil
+	if p.verbose == 1 && p.out == io.Writer(os.Stdout) && display.Rich() {
+		p.live = newLiveView(header, p.samples, p.epochs)
+		return
+	}
+	printf(p.out, "%s\n", header)
 }
 
 func (p *progressLogger) OnTrainEnd(logs Logs) {}
 
 func (p *progressLogger) OnEpochBegin(epoch int, logs Logs) {
+	if p.live != nil {
+		p.live.beginEpoch(epoch)
+		return
+	}
 	if p.epochs > 1 {
 		printf(p.out, "Epoch %d/%d\n", epoch+1, p.epochs)
 	}
@@ -211,17 +227,31 @@ func (p *progressLogger) OnEpochBegin(epoch int, logs Logs) {
 func (p *progressLogger) OnBatchBegin(batch int, logs Logs) {}
 
 func (p *progressLogger) OnBatchEnd(batch int, logs Logs) {
+	if p.live != nil {
+		if p.live.due(p.seen) {
+			p.live.update(p.seen, p.ordered(logs))
+		}
+		return
+	}
 	if p.bar.due(p.seen) {
 		p.bar.update(p.seen, p.ordered(logs))
 	}
 }
 
 func (p *progressLogger) OnEpochEnd(epoch int, logs Logs) {
+	if p.live != nil {
+		p.live.endEpoch(p.ordered(logs))
+		return
+	}
 	p.bar.finish(p.samples, p.ordered(logs))
 }
 
 // abort ends a partly written bar line (Fit was interrupted).
 func (p *progressLogger) abort() {
+	if p.live != nil {
+		p.live.abort()
+		return
+	}
 	if p.bar != nil {
 		p.bar.abort()
 	}

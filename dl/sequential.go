@@ -2,10 +2,13 @@ package dl
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+
+	"godl.dev/godl/display"
 )
 
 // Sequential is a linear stack of layers, as Keras's Sequential model. Its layers are built
@@ -195,8 +198,37 @@ func (m *Sequential) CountParams() int {
 }
 
 // Summary prints the model's layer table to standard output in the format of tf.keras 2.0's
-// model.summary(). The model must be built.
-func (m *Sequential) Summary() { m.WriteSummary(os.Stdout) }
+// model.summary(). The model must be built. In a notebook (a rich display sink is active,
+// display.Rich) it shows the same table as HTML through display instead, with that text as
+// the text/plain form.
+func (m *Sequential) Summary() {
+	text := m.SummaryString()
+	if !display.Rich() {
+		io.WriteString(os.Stdout, text)
+		return
+	}
+	display.Display(display.Bundle{Data: map[string]any{
+		display.MIMEText: text,
+		display.MIMEHTML: m.summaryHTML(),
+	}})
+}
+
+// summaryHTML returns the summary as an HTML table: one row per layer, then the totals.
+func (m *Sequential) summaryHTML() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<div><b>Model: %s</b>\n<table>\n", html.EscapeString(strconv.Quote(m.name)))
+	b.WriteString(`<thead><tr><th style="text-align:left">Layer (type)</th><th style="text-align:left">Output Shape</th><th style="text-align:right">Param #</th></tr></thead>` + "\n<tbody>\n")
+	for i, l := range m.layers {
+		n, _ := CountParams(l.Weights())
+		fmt.Fprintf(&b, `<tr><td style="text-align:left">%s</td><td style="text-align:left">%s</td><td style="text-align:right">%s</td></tr>`+"\n",
+			html.EscapeString(l.Name()+" ("+l.ClassName()+")"), html.EscapeString(shapeString(m.outShapes[i])), strconv.Itoa(n))
+	}
+	b.WriteString("</tbody>\n</table>\n")
+	total, trainable := CountParams(m.Weights())
+	fmt.Fprintf(&b, "<div>Total params: %s<br>Trainable params: %s<br>Non-trainable params: %s</div></div>",
+		thousands(total), thousands(trainable), thousands(total-trainable))
+	return b.String()
+}
 
 // WriteSummary writes the summary that Summary prints to w.
 func (m *Sequential) WriteSummary(w io.Writer) { io.WriteString(w, m.SummaryString()) }

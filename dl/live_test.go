@@ -1,0 +1,139 @@
+package dl_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"godl.dev/godl/display"
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/layers"
+)
+
+// recordSink records what a notebook's display sink would receive.
+type recordSink struct {
+	mu       sync.Mutex
+	displays []display.Bundle
+	updates  []display.Bundle
+}
+
+func (s *recordSink) Display(b display.Bundle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.displays = append(s.displays, b)
+}
+
+func (s *recordSink) Update(b display.Bundle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.updates = append(s.updates, b)
+}
+
+func (s *recordSink) ClearOutput(bool) {}
+
+func withSink(t *testing.T) *recordSink {
+	s := &recordSink{}
+	prev := display.SetSink(s)
+	t.Cleanup(func() { display.SetSink(prev) })
+	return s
+}
+
+func TestFitLiveViewInNotebook(t *testing.T) {
+	dl.SetSeed(7)
+	x := dl.RandomUniform(0, 1, 4096, 8)
+	y := dl.FromInts(make([]int, 4096))
+	m := compile(dl.NewSequential(layers.Dense(16, layers.ReLU), layers.Dense(2, layers.Softmax)))
+	s := withSink(t)
+	const epochs = 3
+	start := time.Now()
+	h := m.Fit(x, y, dl.Epochs(epochs), dl.BatchSize(8), dl.Verbose(1), dl.ValidationSplit(0.25))
+	elapsed := time.Since(start)
+	if len(s.displays) != 1 {
+		t.Fatalf("Fit made %d displays, want 1", len(s.displays))
+	}
+	// One update per epoch begin and end, plus at most 4 a second during the epochs.
+	if max := 2*epochs + int(elapsed.Seconds()*4) + 1; len(s.updates) > max {
+		t.Errorf("Fit made %d updates in %v, want at most %d", len(s.updates), elapsed, max)
+	}
+	if len(s.updates) < 2*epochs-1 {
+		t.Errorf("Fit made %d updates, want at least %d (epoch begins and ends)", len(s.updates), 2*epochs-1)
+	}
+	id := s.displays[0].ID
+	if id == "" {
+		t.Fatal("the live view's display has no id")
+	}
+	for i, b := range append(s.displays, s.updates...) {
+		if b.ID != id {
+			t.Fatalf("bundle %d has id %q, want %q", i, b.ID, id)
+		}
+		if _, ok := b.Data[display.MIMEText].(string); !ok {
+			t.Fatalf("bundle %d has no text/plain", i)
+		}
+	}
+	last := s.updates[len(s.updates)-1]
+	text := last.Data[display.MIMEText].(string)
+	html, _ := last.Data[display.MIMEHTML].(string)
+	for _, want := range []string{"Train on 3072 samples, validate on 1024 samples", "Epoch 3/3", "3072/3072 [" + strings.Repeat("=", 30) + "]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("final text/plain %q lacks %q", text, want)
+		}
+	}
+	for _, k := range []string{"loss", "accuracy", "val_loss", "val_accuracy"} {
+		v := h.History[k][epochs-1]
+		want := fmt.Sprintf("%s: %.4f", k, v)
+		if math.Abs(v) <= 1e-3 {
+			want = fmt.Sprintf("%s: %.4e", k, v)
+		}
+		if !strings.Contains(text, want) {
+			t.Errorf("final text/plain %q lacks the last %s (%v)", text, k, v)
+		}
+	}
+	if !strings.Contains(html, `<progress value="3072" max="3072"`) {
+		t.Errorf("final HTML lacks the full progress bar:\n%.300s", html)
+	}
+	if !strings.Contains(html, `src="data:image/png;base64,`) {
+		t.Errorf("final HTML lacks the curves image:\n%.300s", html)
+	}
+}
+
+func TestFitTextLogWithRichSinkElsewhere(t *testing.T) {
+	// With LogTo, verbose 2 or no rich sink, Fit writes its text log and shows nothing.
+	x := dl.RandomUniform(0, 1, 64, 3)
+	y := dl.FromInts(make([]int, 64))
+	s := withSink(t)
+	for _, opts := range [][]dl.Option{{dl.Verbose(1)}, {dl.Verbose(2)}} {
+		m := compile(dl.NewSequential(layers.Dense(2, layers.Softmax)))
+		var out bytes.Buffer
+		m.Fit(x, y, append(opts, dl.LogTo(&out))...)
+		if !strings.HasPrefix(out.String(), "Train on 64 samples\n") {
+			t.Errorf("log %q, want the text log", out.String())
+		}
+	}
+	if len(s.displays)+len(s.updates) != 0 {
+		t.Errorf("Fit with LogTo showed %d displays and %d updates, want none", len(s.displays), len(s.updates))
+	}
+}
+
+func TestSummaryInNotebook(t *testing.T) {
+	dl.ClearSession()
+	m := mlp(layers.InputShape(28, 28))
+	s := withSink(t)
+	m.Summary()
+	if len(s.displays) != 1 {
+		t.Fatalf("Summary made %d displays, want 1", len(s.displays))
+	}
+	b := s.displays[0]
+	if got, want := b.Data[display.MIMEText], m.SummaryString(); got != want {
+		t.Errorf("text/plain = %q, want the text summary %q", got, want)
+	}
+	html, _ := b.Data[display.MIMEHTML].(string)
+	for _, want := range []string{"<table>", "<td style=\"text-align:left\">dense (Dense)</td>", "(None, 128)", ">100480<", "Total params: 101,770"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("summary HTML lacks %q:\n%s", want, html)
+		}
+	}
+}
