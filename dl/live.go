@@ -35,6 +35,11 @@ type liveView struct {
 	keys   []string // order of hist's keys, as first logged
 	img    string   // base64 PNG of the curves, "" before the first epoch ends
 	html   strings.Builder
+	// done holds the final log lines of the completed epochs before the current one
+	// ("Epoch i/n" and the Keras line), so the saved record keeps the whole log, as
+	// Keras's output does; final is the current epoch's, once it has ended.
+	done  []string
+	final string
 }
 
 func newLiveView(header string, target, epochs int) *liveView {
@@ -43,6 +48,10 @@ func newLiveView(header string, target, epochs int) *liveView {
 
 // beginEpoch starts the bar of epoch (from 0) and shows it.
 func (v *liveView) beginEpoch(epoch int) {
+	if v.final != "" {
+		v.done = append(v.done, v.final)
+		v.final = ""
+	}
 	v.epoch = epoch
 	v.line.Reset()
 	v.bar = newProgbar(&v.line, v.target, 1)
@@ -77,7 +86,21 @@ func (v *liveView) endEpoch(logs []logValue) {
 	if fig, err := plots.History(v.hist); err == nil {
 		v.img = base64.StdEncoding.EncodeToString(fig.PNG())
 	}
+	v.final = strings.TrimSpace(v.epochLine() + "\n" + v.currentLine())
 	v.show(v.target, "")
+}
+
+// epochLine is "Epoch i/n" for the current epoch, or "" when Fit runs one epoch.
+func (v *liveView) epochLine() string {
+	if v.epochs > 1 {
+		return fmt.Sprintf("Epoch %d/%d", v.epoch+1, v.epochs)
+	}
+	return ""
+}
+
+// currentLine is the Keras text line of the current epoch's bar.
+func (v *liveView) currentLine() string {
+	return strings.TrimSpace(strings.TrimPrefix(v.line.String(), "\r"))
 }
 
 // abort shows the last state marked as interrupted.
@@ -91,13 +114,12 @@ func (v *liveView) abort() {
 // and the curves.
 func (v *liveView) show(current int, note string) {
 	v.last = now()
-	line := strings.TrimSpace(strings.TrimPrefix(v.line.String(), "\r"))
-	epochLine := ""
-	if v.epochs > 1 {
-		epochLine = fmt.Sprintf("Epoch %d/%d", v.epoch+1, v.epochs)
-	}
+	line, epochLine := v.currentLine(), v.epochLine()
 	var text strings.Builder
 	text.WriteString(v.header)
+	for _, d := range v.done {
+		text.WriteString("\n" + d)
+	}
 	if epochLine != "" {
 		text.WriteString("\n" + epochLine)
 	}
@@ -109,6 +131,9 @@ func (v *liveView) show(current int, note string) {
 	h.Reset()
 	h.WriteString(`<div class="godl-fit">`)
 	fmt.Fprintf(h, "<div>%s</div>", html.EscapeString(v.header))
+	if len(v.done) > 0 {
+		fmt.Fprintf(h, `<pre style="margin:0">%s</pre>`, html.EscapeString(strings.Join(v.done, "\n")))
+	}
 	h.WriteString("<div>")
 	if epochLine != "" {
 		fmt.Fprintf(h, "<b>%s</b> ", html.EscapeString(epochLine))
