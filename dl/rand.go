@@ -14,7 +14,9 @@ var (
 )
 
 // SetSeed reseeds the global random source. After SetSeed(s), building and training the
-// same model on the same data gives the same weights and the same History.
+// same model on the same data gives the same weights and the same History. Call it before
+// the model is built: a model whose first layer declares its input shape
+// (layers.InputShape) draws its weights when it is constructed, not at Fit.
 func SetSeed(seed int64) {
 	rngMu.Lock()
 	defer rngMu.Unlock()
