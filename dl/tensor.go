@@ -80,35 +80,29 @@ func sameShape(a, b []int) bool {
 // copy). With no shape, the tensor is 1-D. It panics if the shape does not hold len(data)
 // elements.
 func FromFloat32(data []float32, shape ...int) *Tensor {
+	return &Tensor{dtype: Float32, shape: storageShape("FromFloat32", len(data), shape), f32: data}
+}
+
+// storageShape checks that shape holds n elements, the length of the data a From function
+// wraps, and returns a copy of it; no shape means a 1-D tensor of n elements.
+func storageShape(op string, n int, shape []int) []int {
 	if len(shape) == 0 {
-		shape = []int{len(data)}
+		return []int{n}
 	}
-	if n := numel("FromFloat32", shape); n != len(data) {
-		panicf("FromFloat32", [][]int{shape}, "shape holds %d elements, data has %d", n, len(data))
+	if m := numel(op, shape); m != n {
+		panicf(op, [][]int{shape}, "shape holds %d elements, data has %d", m, n)
 	}
-	return &Tensor{dtype: Float32, shape: cloneShape(shape), f32: data}
+	return cloneShape(shape)
 }
 
 // FromUint8 returns a uint8 tensor of the given shape that uses data as its storage.
 func FromUint8(data []uint8, shape ...int) *Tensor {
-	if len(shape) == 0 {
-		shape = []int{len(data)}
-	}
-	if n := numel("FromUint8", shape); n != len(data) {
-		panicf("FromUint8", [][]int{shape}, "shape holds %d elements, data has %d", n, len(data))
-	}
-	return &Tensor{dtype: Uint8, shape: cloneShape(shape), u8: data}
+	return &Tensor{dtype: Uint8, shape: storageShape("FromUint8", len(data), shape), u8: data}
 }
 
 // FromInt32 returns an int32 tensor of the given shape that uses data as its storage.
 func FromInt32(data []int32, shape ...int) *Tensor {
-	if len(shape) == 0 {
-		shape = []int{len(data)}
-	}
-	if n := numel("FromInt32", shape); n != len(data) {
-		panicf("FromInt32", [][]int{shape}, "shape holds %d elements, data has %d", n, len(data))
-	}
-	return &Tensor{dtype: Int32, shape: cloneShape(shape), i32: data}
+	return &Tensor{dtype: Int32, shape: storageShape("FromInt32", len(data), shape), i32: data}
 }
 
 // FromInts returns an int32 tensor holding a copy of data, such as class labels.
