@@ -65,38 +65,17 @@ func RefAct(x float64, act accel.Activation) float64 {
 func RefConv2D(p accel.Conv2DParams, x, w, bias []float32) (want, mag []float64) {
 	want = make([]float64, p.N*p.OutH*p.OutW*p.F)
 	mag = make([]float64, len(want))
-	for n := 0; n < p.N; n++ {
-		for oy := 0; oy < p.OutH; oy++ {
-			for ox := 0; ox < p.OutW; ox++ {
-				for f := 0; f < p.F; f++ {
-					var s, g float64
-					if bias != nil {
-						s = float64(bias[f])
-						g = math.Abs(s)
-					}
-					for kh := 0; kh < p.KH; kh++ {
-						iy := oy*p.StrideH - p.PadTop + kh
-						if iy < 0 || iy >= p.H {
-							continue
-						}
-						for kw := 0; kw < p.KW; kw++ {
-							ix := ox*p.StrideW - p.PadLeft + kw
-							if ix < 0 || ix >= p.W {
-								continue
-							}
-							for c := 0; c < p.C; c++ {
-								t := float64(x[((n*p.H+iy)*p.W+ix)*p.C+c]) * float64(w[((kh*p.KW+kw)*p.C+c)*p.F+f])
-								s += t
-								g += math.Abs(t)
-							}
-						}
-					}
-					o := ((n*p.OutH+oy)*p.OutW+ox)*p.F + f
-					want[o], mag[o] = s, g
-				}
-			}
+	if bias != nil {
+		for i := range want {
+			want[i] = float64(bias[i%p.F])
+			mag[i] = math.Abs(want[i])
 		}
 	}
+	convWalk(p, func(xi, wi, yi int) {
+		t := float64(x[xi]) * float64(w[wi])
+		want[yi] += t
+		mag[yi] += math.Abs(t)
+	})
 	return want, mag
 }
 
