@@ -108,3 +108,73 @@ func CountParams(ws []*Tensor) (total, trainable int) {
 	}
 	return total, trainable
 }
+
+// MergeLayer is a layer with several inputs, such as Add and Concatenate. Functional models
+// call its Many methods with all the inputs, in order.
+type MergeLayer interface {
+	Layer
+	// BuildMany creates the weights for inputs of inputShapes (batch axis first, -1 when
+	// unknown).
+	BuildMany(inputShapes [][]int)
+	// CallMany computes the output for the batches xs with tensor operations.
+	CallMany(xs []*Tensor, training bool) *Tensor
+	// OutputShapeMany returns the output shape for inputs of inputShapes.
+	OutputShapeMany(inputShapes [][]int) []int
+}
+
+// MergeKernel is a MergeLayer's compiled fast path, as Kernel is for one input: the result
+// of ForwardMany and the gradients of BackwardMany are owned by the layer. needDx[i] tells
+// whether the gradient for input i is wanted; the slice returned has nil where it is not.
+type MergeKernel interface {
+	ForwardMany(xs []*Tensor, training bool) *Tensor
+	BackwardMany(dy *Tensor, needDx []bool) []*Tensor
+}
+
+// LossLayer is a layer with losses of its own besides the model's: weight regularization
+// penalties and losses added with AddLoss (Keras's layer.losses). Fit adds them to the loss
+// it minimises and reports; a custom training loop adds them itself.
+type LossLayer interface {
+	// Losses returns the layer's extra losses, each a scalar computed now from the current
+	// weights, with gradients recorded.
+	Losses() []*Tensor
+}
+
+// TrainableLayer is a layer whose trainable weights can be frozen, as Keras's
+// layer.trainable = False. Freezing never makes a non-trainable weight (a batch
+// normalization's moving mean) trainable when unfrozen.
+type TrainableLayer interface {
+	Trainable() bool
+	SetTrainable(on bool)
+}
+
+// ConfigLayer is a layer that can describe its configuration (Keras's get_config), from
+// which RegisterLayer's constructor rebuilds it: the name and every constructor argument,
+// as JSON-compatible values (numbers, strings, bools, slices and maps of them).
+type ConfigLayer interface {
+	Config() map[string]any
+}
+
+var (
+	layerKindsMu sync.Mutex
+	layerKinds   = map[string]func(cfg map[string]any) (Layer, error){}
+)
+
+// RegisterLayer makes layers of class (as ClassName returns it) loadable from a saved model:
+// fromConfig builds a new, unbuilt layer from what the layer's Config returned.
+func RegisterLayer(class string, fromConfig func(cfg map[string]any) (Layer, error)) {
+	layerKindsMu.Lock()
+	defer layerKindsMu.Unlock()
+	layerKinds[class] = fromConfig
+}
+
+// LayerFromConfig builds a new layer of class from its configuration, with the constructor
+// given to RegisterLayer.
+func LayerFromConfig(class string, cfg map[string]any) (Layer, error) {
+	layerKindsMu.Lock()
+	f := layerKinds[class]
+	layerKindsMu.Unlock()
+	if f == nil {
+		return nil, fmt.Errorf("dl: no layer class %q is registered; a layer type written in a cell must be registered with dl.RegisterLayer before loading", class)
+	}
+	return f(cfg)
+}
