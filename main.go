@@ -122,6 +122,12 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(2)
 	}
+	var cellErr *kernel.CellFailedError
+	if errors.As(err, &cellErr) {
+		// The cell's error and traceback are already on standard error.
+		log.Printf("stopped at cell %d (its error is above)", cellErr.Cell)
+		os.Exit(1)
+	}
 	if err != nil {
 		log.Print(err)
 		os.Exit(1)

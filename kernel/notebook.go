@@ -102,6 +102,20 @@ func (nb *Notebook) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f)
 }
 
+// CellFailedError is RunNotebook's error when a cell fails: Cell is the cell's index in the
+// notebook, from 1 (markdown cells counted). Its error has already been written to
+// RunOptions.Stderr and saved in the cell's outputs.
+type CellFailedError struct {
+	Cell int
+	Err  error
+}
+
+func (e *CellFailedError) Error() string {
+	return fmt.Sprintf("kernel: cell %d failed: %v", e.Cell, e.Err)
+}
+
+func (e *CellFailedError) Unwrap() error { return e.Err }
+
 // RunOptions configure RunNotebook.
 type RunOptions struct {
 	// Stdout and Stderr receive the text output of each cell as it runs. Nil discards.
@@ -154,7 +168,7 @@ func RunNotebook(ctx context.Context, ev Evaluator, nb *Notebook, opts RunOption
 				fmt.Fprintln(opts.Stderr, l)
 			}
 			if firstErr == nil {
-				firstErr = fmt.Errorf("kernel: cell %d failed: %w", i+1, err)
+				firstErr = &CellFailedError{Cell: i + 1, Err: err}
 			}
 			if !opts.AllowErrors {
 				return firstErr
