@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"strings"
@@ -42,6 +43,10 @@ func (fakeEvaluator) Execute(ctx context.Context, code string, out session.Outpu
 			out.Display(display.Bundle{Data: map[string]any{"image/png": "iVBORw0KGgo=", "text/plain": "<image>"}, ID: arg})
 		case "update":
 			out.Update(display.Bundle{Data: map[string]any{"text/plain": "updated"}, ID: arg})
+		case "updates": // 1000 updates of display u as fast as possible: "v0" … "v999"
+			for i := range 1000 {
+				out.Update(display.Bundle{Data: map[string]any{"text/plain": fmt.Sprint("v", i)}, ID: "u"})
+			}
 		case "sink":
 			display.CurrentSink().Display(display.Bundle{Data: map[string]any{"text/html": arg}})
 		case "clear":

@@ -21,6 +21,10 @@ const (
 	// is dropped and the drop reported, so a chatty loop sends at most about 1.3 MB/s
 	// and the kernel holds at most this much unsent text.
 	StreamWindowBytes = 64 << 10
+	// UpdateInterval is the least time between two update_display_data messages for one
+	// display: a cell that updates faster has its intermediate states skipped, the latest
+	// one always published (within UpdateInterval, or at once when anything else is).
+	UpdateInterval = 50 * time.Millisecond
 )
 
 // ErrStdinNotAllowed is returned by a cell's input request when the frontend sent the
@@ -42,6 +46,10 @@ type cellOutput struct {
 	pending   int                     // bytes in chunks
 	dropped   map[string]int          // bytes dropped in this window, per stream
 	scheduled bool                    // a flush is scheduled
+
+	lastUpdate map[string]time.Time               // when each display was last updated
+	updates    map[string]*jupyter.DisplayContent // held updates, latest per display
+	updOrder   []string                           // the displays with held updates, in order
 }
 
 var (
@@ -95,6 +103,7 @@ func (o *cellOutput) flush() {
 	o.chunks, o.dropped, o.pending, o.scheduled = nil, nil, 0, false
 	// Publish under the lock, so that concurrent flushes cannot reorder text.
 	defer o.mu.Unlock()
+	o.sendHeldUpdates()
 	for _, c := range chunks {
 		o.k.sendOn(jupyter.IOPub, jupyter.Stream, o.parent, c)
 	}
@@ -114,15 +123,55 @@ func (o *cellOutput) Display(b display.Bundle) {
 		Data: nonNilMap(b.Data), Metadata: nonNilMap(b.Metadata), Transient: transient(b.ID)})
 }
 
-// Update publishes b as update_display_data; b.ID names the display it replaces.
+// Update publishes b as update_display_data; b.ID names the display it replaces. Updates
+// of one display closer than UpdateInterval are held, the latest replacing the one held,
+// and published at the end of the interval or before any other output.
 func (o *cellOutput) Update(b display.Bundle) {
 	if b.ID == "" {
 		o.k.log.Printf("kernel: display update without an ID ignored")
 		return
 	}
+	c := &jupyter.DisplayContent{Data: nonNilMap(b.Data), Metadata: nonNilMap(b.Metadata), Transient: transient(b.ID)}
+	o.mu.Lock()
+	if wait := UpdateInterval - time.Since(o.lastUpdate[b.ID]); wait > 0 {
+		if o.updates == nil {
+			o.updates = map[string]*jupyter.DisplayContent{}
+		}
+		if o.updates[b.ID] == nil {
+			o.updOrder = append(o.updOrder, b.ID)
+		}
+		o.updates[b.ID] = c
+		if !o.scheduled {
+			o.scheduled = true
+			time.AfterFunc(wait, o.flush)
+		}
+		o.mu.Unlock()
+		return
+	}
+	o.mu.Unlock()
 	o.flush()
-	o.k.sendOn(jupyter.IOPub, jupyter.UpdateDisplayData, o.parent, jupyter.DisplayContent{
-		Data: nonNilMap(b.Data), Metadata: nonNilMap(b.Metadata), Transient: transient(b.ID)})
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sendUpdate(b.ID, c)
+}
+
+// sendHeldUpdates publishes the held updates, in the order their displays were first held.
+// The caller holds o.mu.
+func (o *cellOutput) sendHeldUpdates() {
+	for _, id := range o.updOrder {
+		o.sendUpdate(id, o.updates[id])
+	}
+	o.updOrder = o.updOrder[:0]
+	clear(o.updates)
+}
+
+// sendUpdate publishes one update_display_data. The caller holds o.mu.
+func (o *cellOutput) sendUpdate(id string, c *jupyter.DisplayContent) {
+	if o.lastUpdate == nil {
+		o.lastUpdate = map[string]time.Time{}
+	}
+	o.lastUpdate[id] = time.Now()
+	o.k.sendOn(jupyter.IOPub, jupyter.UpdateDisplayData, o.parent, *c)
 }
 
 // ClearOutput publishes clear_output.

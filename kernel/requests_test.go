@@ -175,6 +175,24 @@ func TestDisplays(t *testing.T) {
 	}
 }
 
+// TestUpdateRateLimit: a burst of updates of one display is thinned to a few messages, and
+// the last state always arrives.
+func TestUpdateRateLimit(t *testing.T) {
+	h := newHarness(t, true)
+	ss := h.execute("png u\nupdates\nprint after")
+	ups := find(ss, jupyter.UpdateDisplayData)
+	if len(ups) == 0 || len(ups) > 50 {
+		t.Fatalf("%d update_display_data messages for 1000 rapid updates, want 1 to 50", len(ups))
+	}
+	if last := decode[jupyter.DisplayContent](t, ups[len(ups)-1]); last.Data["text/plain"] != "v999" {
+		t.Errorf("last update = %v, want v999", last.Data["text/plain"])
+	}
+	got := types(ss)
+	if i, j := strings.LastIndex(got, "update_display_data"), strings.Index(got, "stream"); j < i {
+		t.Errorf("the stream written after the updates came before them: %s", got)
+	}
+}
+
 func TestInterrupt(t *testing.T) {
 	h := newHarness(t, true)
 	interrupted := make(chan struct{}, 1)
