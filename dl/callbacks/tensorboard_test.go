@@ -1,0 +1,353 @@
+package callbacks_test
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/callbacks"
+)
+
+// The reader below decodes event files from the TFRecord and protocol buffer
+// specifications, sharing no code with dl/tensorboard's writer: a record is a
+// little-endian uint64 length, the masked CRC-32C of those 8 bytes, the data and the
+// masked CRC-32C of the data; the data is an Event message (wall_time 1 double, step 2
+// int64, file_version 3 string, summary 5), a Summary holds repeated Values (1) with tag
+// 1, simple_value 2 (float), histo 5 (HistogramProto: min 1, max 2, num 3, sum 4 as
+// doubles) and tensor 8 (TensorProto, string_val 8).
+
+// tbValue is one Summary.Value read back.
+type tbValue struct {
+	step  int64
+	tag   string
+	kind  string // "scalar", "histo" or "text"
+	value float64
+	histo [4]float64 // min, max, num, sum
+	text  string
+}
+
+// pbField is one field of a protocol buffer message.
+type pbField struct {
+	num, wire int
+	u         uint64
+	b         []byte
+}
+
+func pbDecode(t *testing.T, msg []byte) []pbField {
+	t.Helper()
+	var out []pbField
+	varint := func() uint64 {
+		v, n := binary.Uvarint(msg)
+		if n <= 0 {
+			t.Fatalf("bad varint in message")
+		}
+		msg = msg[n:]
+		return v
+	}
+	for len(msg) > 0 {
+		key := varint()
+		f := pbField{num: int(key >> 3), wire: int(key & 7)}
+		switch f.wire {
+		case 0:
+			f.u = varint()
+		case 1:
+			if len(msg) < 8 {
+				t.Fatalf("field %d: truncated fixed64", f.num)
+			}
+			f.u, msg = binary.LittleEndian.Uint64(msg), msg[8:]
+		case 5:
+			if len(msg) < 4 {
+				t.Fatalf("field %d: truncated fixed32", f.num)
+			}
+			f.u, msg = uint64(binary.LittleEndian.Uint32(msg)), msg[4:]
+		case 2:
+			n := varint()
+			if n > uint64(len(msg)) {
+				t.Fatalf("field %d: length %d past the message's end", f.num, n)
+			}
+			f.b, msg = msg[:n], msg[n:]
+		default:
+			t.Fatalf("field %d: wire type %d", f.num, f.wire)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// tfRecords splits data into records, checking the framing and both masked CRCs.
+func tfRecords(t *testing.T, data []byte) [][]byte {
+	t.Helper()
+	crc := crc32.MakeTable(crc32.Castagnoli)
+	masked := func(b []byte) uint32 {
+		c := crc32.Checksum(b, crc)
+		return (c>>15 | c<<17) + 0xa282ead8
+	}
+	var recs [][]byte
+	for len(data) > 0 {
+		if len(data) < 12 {
+			t.Fatalf("record %d: %d bytes left, less than a header", len(recs), len(data))
+		}
+		n := binary.LittleEndian.Uint64(data)
+		if binary.LittleEndian.Uint32(data[8:]) != masked(data[:8]) {
+			t.Fatalf("record %d: bad length CRC", len(recs))
+		}
+		if uint64(len(data)-16) < n {
+			t.Fatalf("record %d: length %d past the file's end", len(recs), n)
+		}
+		body := data[12 : 12+n]
+		if binary.LittleEndian.Uint32(data[12+n:]) != masked(body) {
+			t.Fatalf("record %d: bad data CRC", len(recs))
+		}
+		recs = append(recs, body)
+		data = data[16+n:]
+	}
+	return recs
+}
+
+// readRun reads the only event file in dir: its path, its records and the values they
+// hold.
+func readRun(t *testing.T, dir string) (path string, recs [][]byte, vals []tbValue) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "events.out.tfevents.*"))
+	if len(files) != 1 {
+		t.Fatalf("%s holds %d event files, want 1: %v", dir, len(files), files)
+	}
+	recs, vals = readEvents(t, files[0])
+	return files[0], recs, vals
+}
+
+// readEvents reads the event file at path.
+func readEvents(t *testing.T, path string) (recs [][]byte, vals []tbValue) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs = tfRecords(t, data)
+	if len(recs) == 0 {
+		t.Fatalf("%s: no records", path)
+	}
+	for i, rec := range recs {
+		var step int64
+		var summary []byte
+		var version string
+		hasTime := false
+		for _, f := range pbDecode(t, rec) {
+			switch {
+			case f.num == 1 && f.wire == 1:
+				hasTime = math.Float64frombits(f.u) > 1e9
+			case f.num == 2 && f.wire == 0:
+				step = int64(f.u)
+			case f.num == 3 && f.wire == 2:
+				version = string(f.b)
+			case f.num == 5 && f.wire == 2:
+				summary = f.b
+			}
+		}
+		if !hasTime {
+			t.Errorf("%s record %d: no wall time", path, i)
+		}
+		if i == 0 {
+			if version != "brain.Event:2" {
+				t.Errorf("%s: first event's file_version %q, want brain.Event:2", path, version)
+			}
+			continue
+		}
+		for _, sv := range pbDecode(t, summary) {
+			v := tbValue{step: step}
+			for _, f := range pbDecode(t, sv.b) {
+				switch {
+				case f.num == 1 && f.wire == 2:
+					v.tag = string(f.b)
+				case f.num == 2 && f.wire == 5:
+					v.kind, v.value = "scalar", float64(math.Float32frombits(uint32(f.u)))
+				case f.num == 5 && f.wire == 2:
+					v.kind = "histo"
+					for _, h := range pbDecode(t, f.b) {
+						if h.num >= 1 && h.num <= 4 && h.wire == 1 {
+							v.histo[h.num-1] = math.Float64frombits(h.u)
+						}
+					}
+				case f.num == 8 && f.wire == 2:
+					v.kind = "text"
+					for _, tf := range pbDecode(t, f.b) {
+						if tf.num == 8 {
+							v.text = string(tf.b)
+						}
+					}
+				}
+			}
+			vals = append(vals, v)
+		}
+	}
+	return recs, vals
+}
+
+// scalars returns the values of tag by step.
+func scalars(vals []tbValue, tag string) []float64 {
+	var out []float64
+	for _, v := range vals {
+		if v.kind == "scalar" && v.tag == tag {
+			for int64(len(out)) <= v.step {
+				out = append(out, math.NaN())
+			}
+			out[v.step] = v.value
+		}
+	}
+	return out
+}
+
+func TestTensorBoardWritesKerasRuns(t *testing.T) {
+	dl.SetSeed(3)
+	x := dl.RandomNormal(0, 1, 64, 4)
+	labels := make([]int, 64)
+	for i := range labels {
+		if x.At(i, 0) > 0 {
+			labels[i] = 1
+		}
+	}
+	y := dl.FromInts(labels, 64)
+	m := model()
+	dir := filepath.Join(t.TempDir(), "logs")
+	tb := callbacks.TensorBoard(dir)
+	tb.HistogramFreq = 2
+	h := m.Fit(x, y, dl.Epochs(3), dl.BatchSize(16), dl.Verbose(0),
+		dl.ValidationData(x.Slice(0, 16), y.Slice(0, 16)), dl.WithCallback(tb))
+	if tb.Err != nil {
+		t.Fatal(tb.Err)
+	}
+	first, recs, train := readRun(t, filepath.Join(dir, "train"))
+	_, _, val := readRun(t, filepath.Join(dir, "validation"))
+	for _, tc := range []struct {
+		vals []tbValue
+		tag  string
+		want []float64
+	}{
+		{train, "epoch_loss", h.Get("loss")},
+		{train, "epoch_accuracy", h.Get("accuracy")},
+		{val, "epoch_loss", h.Get("val_loss")},
+		{val, "epoch_accuracy", h.Get("val_accuracy")},
+	} {
+		got := scalars(tc.vals, tc.tag)
+		if len(got) != 3 || len(tc.want) != 3 {
+			t.Fatalf("%s: %d steps logged, history has %d epochs; want 3", tc.tag, len(got), len(tc.want))
+		}
+		for i := range got {
+			if got[i] != float64(float32(tc.want[i])) {
+				t.Errorf("%s at step %d = %v, want %v", tc.tag, i, got[i], tc.want[i])
+			}
+		}
+	}
+	for _, v := range val {
+		if strings.HasPrefix(v.tag, "epoch_val_") || v.kind != "scalar" {
+			t.Errorf("validation file holds %s %q", v.kind, v.tag)
+		}
+	}
+	// Histograms at epochs 0 and 2; the last one is of the final weights.
+	histos := map[string][]int64{}
+	var summary string
+	for _, v := range train {
+		switch v.kind {
+		case "histo":
+			histos[v.tag] = append(histos[v.tag], v.step)
+			if v.step == 2 {
+				w := m.GetLayer("dense").Weights()[0]
+				if v.tag == "dense/bias_0" {
+					w = m.GetLayer("dense").Weights()[1]
+				}
+				lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+				for _, f := range w.Float32s() {
+					lo, hi, sum = math.Min(lo, float64(f)), math.Max(hi, float64(f)), sum+float64(f)
+				}
+				if v.histo != [4]float64{lo, hi, float64(w.Size()), sum} {
+					t.Errorf("%s at epoch 2: min, max, num, sum = %v, want %v", v.tag, v.histo, [4]float64{lo, hi, float64(w.Size()), sum})
+				}
+			}
+		case "text":
+			summary = v.text
+		}
+	}
+	var tags []string
+	for tag, steps := range histos {
+		tags = append(tags, tag)
+		if len(steps) != 2 || steps[0] != 0 || steps[1] != 2 {
+			t.Errorf("histogram %s at steps %v, want [0 2]", tag, steps)
+		}
+	}
+	sort.Strings(tags)
+	if strings.Join(tags, " ") != "dense/bias_0 dense/kernel_0" {
+		t.Errorf("histogram tags %v, want dense/bias_0 dense/kernel_0", tags)
+	}
+	if !strings.Contains(summary, "Total params: 10") {
+		t.Errorf("model summary text %q lacks the parameter count", summary)
+	}
+	// protoc, where installed, decodes every Event with its own parser.
+	if protoc, err := exec.LookPath("protoc"); err == nil {
+		for i, rec := range recs {
+			cmd := exec.Command(protoc, "--decode_raw")
+			cmd.Stdin = strings.NewReader(string(rec))
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("protoc --decode_raw of record %d: %v", i, err)
+			}
+			if i == 0 && !strings.Contains(string(out), `3: "brain.Event:2"`) {
+				t.Errorf("protoc sees record 0 as\n%s", out)
+			}
+		}
+	}
+
+	// A second run with the same callback: new files, batch scalars every 3 steps.
+	tb.UpdateFreq = 3
+	tb.HistogramFreq = 0
+	m.Fit(x, y, dl.Epochs(2), dl.BatchSize(16), dl.Verbose(0), dl.WithCallback(tb))
+	if tb.Err != nil {
+		t.Fatal(tb.Err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "train", "events.out.tfevents.*"))
+	if len(files) != 2 {
+		t.Fatalf("two runs left %d train files, want 2", len(files))
+	}
+	second := files[0]
+	if second == first {
+		second = files[1]
+	}
+	_, run2 := readEvents(t, second)
+	var steps []int64
+	for _, v := range run2 {
+		if v.tag == "batch_loss" {
+			steps = append(steps, v.step)
+		}
+	}
+	// 2 epochs of 4 steps: steps 3 and 6.
+	if len(steps) != 2 || steps[0] != 3 || steps[1] != 6 {
+		t.Errorf("batch_loss at steps %v, want [3 6]", steps)
+	}
+	if got := scalars(run2, "epoch_loss"); len(got) != 2 {
+		t.Errorf("second run logged epoch_loss for %d epochs, want 2", len(got))
+	}
+}
+
+func TestTensorBoardReportsErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb := callbacks.TensorBoard(file) // a file, not a folder
+	drive(tb, model(), "val_loss", []float64{1, 0.5})
+	if tb.Err == nil || !strings.HasPrefix(tb.Err.Error(), "tensorboard: ") {
+		t.Errorf("log folder under a file: Err = %v", tb.Err)
+	}
+	tb = callbacks.TensorBoard(t.TempDir())
+	tb.UpdateFreq = -1
+	drive(tb, model(), "val_loss", []float64{1})
+	if tb.Err == nil || !strings.Contains(tb.Err.Error(), "callbacks: TensorBoard: UpdateFreq") {
+		t.Errorf("negative UpdateFreq: Err = %v", tb.Err)
+	}
+}
