@@ -253,14 +253,15 @@ func TestTensorBoardWritesKerasRuns(t *testing.T) {
 	// Histograms at epochs 0 and 2; the last one is of the final weights.
 	histos := map[string][]int64{}
 	var summary string
+	dense := m.Layers()[0] // named dense, or dense_n after other tests' models
 	for _, v := range train {
 		switch v.kind {
 		case "histo":
 			histos[v.tag] = append(histos[v.tag], v.step)
 			if v.step == 2 {
-				w := m.GetLayer("dense").Weights()[0]
-				if v.tag == "dense/bias_0" {
-					w = m.GetLayer("dense").Weights()[1]
+				w := dense.Weights()[0]
+				if v.tag == dense.Name()+"/bias_0" {
+					w = dense.Weights()[1]
 				}
 				lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
 				for _, f := range w.Float32s() {
@@ -282,8 +283,8 @@ func TestTensorBoardWritesKerasRuns(t *testing.T) {
 		}
 	}
 	sort.Strings(tags)
-	if strings.Join(tags, " ") != "dense/bias_0 dense/kernel_0" {
-		t.Errorf("histogram tags %v, want dense/bias_0 dense/kernel_0", tags)
+	if want := dense.Name() + "/bias_0 " + dense.Name() + "/kernel_0"; strings.Join(tags, " ") != want {
+		t.Errorf("histogram tags %v, want %s", tags, want)
 	}
 	if !strings.Contains(summary, "Total params: 10") {
 		t.Errorf("model summary text %q lacks the parameter count", summary)
