@@ -3,6 +3,7 @@ package layers
 import (
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/regularizers"
 )
 
 // Conv2DLayer is a 2-D convolution over NHWC inputs with an HWIO kernel, as
@@ -17,6 +18,8 @@ type Conv2DLayer struct {
 	kernelInit Initializer
 	biasInit   Initializer
 	useBias    bool
+	kernelReg  regularizers.Regularizer
+	biasReg    regularizers.Regularizer
 
 	kernel, bias *dl.Tensor
 
@@ -41,7 +44,8 @@ func Conv2D(filters, kernelSize int, opts ...Option) *Conv2DLayer {
 	c := newConfig(opts)
 	l := &Conv2DLayer{base: newBase("Conv2D", c), filters: filters, kh: kernelSize, kw: kernelSize,
 		sh: 1, sw: 1, padding: c.padding, activation: c.activation,
-		kernelInit: c.kernelInit, biasInit: c.biasInit, useBias: !c.noBias}
+		kernelInit: c.kernelInit, biasInit: c.biasInit, useBias: !c.noBias,
+		kernelReg: c.kernelReg, biasReg: c.biasReg}
 	if c.kernel != [2]int{} {
 		l.kh, l.kw = c.kernel[0], c.kernel[1]
 	}
@@ -79,6 +83,7 @@ func (l *Conv2DLayer) Build(inputShape []int) {
 		l.weights = append(l.weights, l.bias)
 		l.dBias = dl.Zeros(l.filters)
 	}
+	l.markTrainable()
 }
 
 func (l *Conv2DLayer) geometry(op string, shape []int) accel.Conv2DParams {

@@ -3,6 +3,7 @@ package layers
 import (
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/regularizers"
 )
 
 // DenseLayer is a fully connected layer: y = activation(x·kernel + bias) over the last axis
@@ -14,6 +15,8 @@ type DenseLayer struct {
 	kernelInit Initializer
 	biasInit   Initializer
 	useBias    bool
+	kernelReg  regularizers.Regularizer
+	biasReg    regularizers.Regularizer
 
 	kernel, bias *dl.Tensor
 
@@ -42,7 +45,8 @@ func Dense(units int, opts ...Option) *DenseLayer {
 	}
 	c := newConfig(opts)
 	return &DenseLayer{base: newBase("Dense", c), units: units, activation: c.activation,
-		kernelInit: c.kernelInit, biasInit: c.biasInit, useBias: !c.noBias}
+		kernelInit: c.kernelInit, biasInit: c.biasInit, useBias: !c.noBias,
+		kernelReg: c.kernelReg, biasReg: c.biasReg}
 }
 
 // ClassName returns "Dense".
@@ -76,6 +80,7 @@ func (d *DenseLayer) Build(inputShape []int) {
 		d.weights = append(d.weights, d.bias)
 		d.dBias = dl.Zeros(d.units)
 	}
+	d.markTrainable()
 }
 
 // OutputShape replaces the last axis by the number of units.

@@ -15,6 +15,7 @@ package layers
 
 import (
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/regularizers"
 )
 
 // Option configures a layer, as a Keras keyword argument does. Activations, paddings and
@@ -33,6 +34,10 @@ type config struct {
 	kernelInit Initializer
 	biasInit   Initializer
 	noBias     bool
+
+	kernelReg, biasReg regularizers.Regularizer
+	momentum, epsilon  float64 // BatchNormalization; 0 means the default
+	axis               *int    // BatchNormalization, Concatenate
 }
 
 type optionFunc func(c *config)
@@ -98,6 +103,8 @@ type base struct {
 	name       string
 	inputShape []int
 	weights    []*dl.Tensor
+	frozen     bool         // SetTrainable(false)
+	fixed      []*dl.Tensor // weights that are never trainable (batch normalization's moving statistics)
 }
 
 func newBase(class string, c *config) base {

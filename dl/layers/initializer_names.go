@@ -1,0 +1,107 @@
+package layers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// initializerNames maps Keras's string names of initializers to the built-in ones.
+var initializerNames = map[string]func() Initializer{
+	"glorot_uniform": func() Initializer { return GlorotUniform },
+	"zeros":          func() Initializer { return Zeros },
+	"ones":           func() Initializer { return Ones },
+	"he_normal":      func() Initializer { return HeNormal },
+	"random_normal":  func() Initializer { return RandomNormal(0, 0.05) },
+}
+
+// InitializerByName returns the initializer Keras calls name, as a string argument such as
+// kernel_initializer='he_normal' selects: "glorot_uniform", "he_normal", "random_normal"
+// (mean 0, standard deviation 0.05), "zeros" or "ones".
+func InitializerByName(name string) (Initializer, error) {
+	if f, ok := initializerNames[strings.ToLower(name)]; ok {
+		return f(), nil
+	}
+	known := make([]string, 0, len(initializerNames))
+	for k := range initializerNames {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	return nil, fmt.Errorf("layers: unknown initializer %q (want one of %s)", name, strings.Join(known, ", "))
+}
+
+// InitializerConfig returns init's configuration: its Keras name for the parameterless
+// built-ins ("glorot_uniform"), or Keras's serialized form {"class_name": "RandomNormal",
+// "config": {"mean": 0, "stddev": 0.05}} for the others. An initializer written in a cell is
+// recorded by its Go type name, which InitializerFromConfig refuses.
+func InitializerConfig(init Initializer) any {
+	switch v := init.(type) {
+	case glorotUniform:
+		return "glorot_uniform"
+	case heNormal:
+		return "he_normal"
+	case constant:
+		switch v {
+		case 0:
+			return "zeros"
+		case 1:
+			return "ones"
+		}
+		return map[string]any{"class_name": "Constant", "config": map[string]any{"value": float64(v)}}
+	case randomNormal:
+		return map[string]any{"class_name": "RandomNormal", "config": map[string]any{"mean": v.mean, "stddev": v.std}}
+	case nil:
+		return nil
+	}
+	return map[string]any{"class_name": fmt.Sprintf("%T", init)}
+}
+
+// InitializerFromConfig rebuilds an initializer from what InitializerConfig returned, or
+// from a Keras name.
+func InitializerFromConfig(cfg any) (Initializer, error) {
+	switch c := cfg.(type) {
+	case string:
+		return InitializerByName(c)
+	case map[string]any:
+		class, _ := c["class_name"].(string)
+		args, _ := c["config"].(map[string]any)
+		num := func(key string, def float64) (float64, error) {
+			v, ok := args[key]
+			if !ok || v == nil {
+				return def, nil
+			}
+			f, ok := toFloat(v)
+			if !ok {
+				return 0, fmt.Errorf("layers: initializer %s: %q must be a number, got %v", class, key, v)
+			}
+			return f, nil
+		}
+		switch class {
+		case "Constant":
+			v, err := num("value", 0)
+			return Constant(v), err
+		case "RandomNormal":
+			m, err := num("mean", 0)
+			if err != nil {
+				return nil, err
+			}
+			s, err := num("stddev", 0.05)
+			return RandomNormal(m, s), err
+		case "GlorotUniform", "HeNormal", "Zeros", "Ones":
+			return InitializerByName(snake(class))
+		}
+		return nil, fmt.Errorf("layers: cannot rebuild an initializer of class %q from its configuration; set it again in code", class)
+	}
+	return nil, fmt.Errorf("layers: initializer configuration %v is neither a name nor a map with class_name", cfg)
+}
+
+// snake turns the initializer class names above into their Keras names.
+func snake(class string) string {
+	switch class {
+	case "GlorotUniform":
+		return "glorot_uniform"
+	case "HeNormal":
+		return "he_normal"
+	}
+	return strings.ToLower(class)
+}
