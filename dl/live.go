@@ -1,10 +1,10 @@
 package dl
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"html"
+	"io"
 	"strings"
 	"time"
 
@@ -12,28 +12,36 @@ import (
 	"godl.dev/godl/plots"
 )
 
-// liveInterval is the least time between two updates of the live view during an epoch
-// (Jupyter front ends redraw an output on each update_display_data; 4 a second is smooth
-// without flooding the kernel's IOPub channel).
+// liveInterval is the least time between two updates of a live progress bar (Jupyter
+// front ends redraw an output on each update_display_data; 4 a second is smooth without
+// flooding the kernel's IOPub channel).
 const liveInterval = 250 * time.Millisecond
 
-// liveView is Fit's progress log in a notebook (verbose 1 with a rich display sink): one
-// display, updated in place, holding an HTML progress bar for the current epoch and the
-// loss and metric curves of the epochs done. The curves PNG is rendered only when an epoch
-// ends; during an epoch the view is updated at most every liveInterval. Each bundle's
-// text/plain is the Keras text line.
+// liveView is Fit's progress log in a notebook (verbose 1 with a rich display sink): two
+// displays updated in place.
+//
+//   - The log: the header ("Train on ..."), the final lines of the epochs done, and the
+//     current epoch's HTML progress bar beside its Keras line, updated at most every
+//     liveInterval during an epoch. Its text/plain is the Keras text log.
+//   - The curves: a PNG of the loss and metrics per epoch, shown when the first epoch ends
+//     and replaced at each later epoch's end only, so that the image (tens of KB) is sent
+//     once per epoch, not with every bar update.
+//
+// When training ends, both displays hold their final state: the whole log and the curves
+// of every epoch, which is what a saved notebook keeps.
 type liveView struct {
-	handle *display.Handle
-	header string // "Train on ..." line
+	log    *display.Handle
+	curves *display.Handle
+	header string
 	epochs int
 	epoch  int // current epoch, from 0
-	target int
-	bar    *progbar // writes the Keras text line to line
-	line   bytes.Buffer
+	target int // samples or steps per epoch, 0 while unknown
+	unit   string
+	bar    *progbar // formats the Keras line; writes nothing
+	line   string   // the current epoch's Keras line
 	last   time.Time
 	hist   map[string][]float64
 	keys   []string // order of hist's keys, as first logged
-	img    string   // base64 PNG of the curves, "" before the first epoch ends
 	html   strings.Builder
 	// done holds the final log lines of the completed epochs before the current one
 	// ("Epoch i/n" and the Keras line), so the saved record keeps the whole log, as
@@ -42,8 +50,9 @@ type liveView struct {
 	final string
 }
 
-func newLiveView(header string, target, epochs int) *liveView {
-	return &liveView{handle: display.NewHandle(), header: header, target: target, epochs: epochs, hist: map[string][]float64{}}
+func newLiveView(header string, target, epochs int, unit string) *liveView {
+	return &liveView{log: display.NewHandle(), curves: display.NewHandle(), header: header,
+		target: target, epochs: epochs, unit: unit, hist: map[string][]float64{}}
 }
 
 // beginEpoch starts the bar of epoch (from 0) and shows it.
@@ -53,26 +62,34 @@ func (v *liveView) beginEpoch(epoch int) {
 		v.final = ""
 	}
 	v.epoch = epoch
-	v.line.Reset()
-	v.bar = newProgbar(&v.line, v.target, 1)
-	v.bar.write(0, nil)
+	v.bar = newProgbar(io.Discard, v.target, 1)
+	v.bar.unit = v.unit
+	v.line = string(v.bar.format(nil, 0, nil))
 	v.show(0, "")
+}
+
+// setTarget sets the number of samples or steps of an epoch, once a data set of unknown
+// length has been through one.
+func (v *liveView) setTarget(n int) {
+	v.target = n
+	if v.bar != nil {
+		v.bar.target = n
+	}
 }
 
 // due reports whether an update at current samples would be shown: during the epoch, once
 // liveInterval has passed since the last update.
 func (v *liveView) due(current int) bool {
-	return current < v.target && now().Sub(v.last) >= liveInterval
+	return (v.target <= 0 || current < v.target) && now().Sub(v.last) >= liveInterval
 }
 
 // update shows the bar at current samples with the running logs.
 func (v *liveView) update(current int, logs []logValue) {
-	v.line.Reset()
-	v.bar.write(current, logs)
+	v.line = string(v.bar.format(nil, current, logs))
 	v.show(current, "")
 }
 
-// endEpoch records the epoch's logs, renders the curves and shows the epoch's final state.
+// endEpoch records the epoch's logs, shows the epoch's final line, and redraws the curves.
 func (v *liveView) endEpoch(logs []logValue) {
 	for _, l := range logs {
 		if _, ok := v.hist[l.name]; !ok {
@@ -81,13 +98,17 @@ func (v *liveView) endEpoch(logs []logValue) {
 		v.hist[l.name] = append(v.hist[l.name], l.value)
 	}
 	// The line first, so that the epoch time it reports leaves out drawing the curves.
-	v.line.Reset()
-	v.bar.write(v.target, logs)
-	if fig, err := plots.History(v.hist); err == nil {
-		v.img = base64.StdEncoding.EncodeToString(fig.PNG())
-	}
-	v.final = strings.TrimSpace(v.epochLine() + "\n" + v.currentLine())
+	v.line = string(v.bar.format(nil, v.target, logs))
+	v.final = strings.TrimSpace(v.epochLine() + "\n" + v.line)
 	v.show(v.target, "")
+	fig, err := plots.History(v.hist)
+	if err != nil {
+		return
+	}
+	v.curves.Show(display.Bundle{Data: map[string]any{
+		display.MIMEPNG:  base64.StdEncoding.EncodeToString(fig.PNG()),
+		display.MIMEText: fmt.Sprintf("<training curves of %s over %d epochs>", strings.Join(v.keys, ", "), len(v.hist[v.keys[0]])),
+	}})
 }
 
 // epochLine is "Epoch i/n" for the current epoch, or "" when Fit runs one epoch.
@@ -98,11 +119,6 @@ func (v *liveView) epochLine() string {
 	return ""
 }
 
-// currentLine is the Keras text line of the current epoch's bar.
-func (v *liveView) currentLine() string {
-	return strings.TrimSpace(strings.TrimPrefix(v.line.String(), "\r"))
-}
-
 // abort shows the last state marked as interrupted.
 func (v *liveView) abort() {
 	if v.bar != nil {
@@ -110,11 +126,10 @@ func (v *liveView) abort() {
 	}
 }
 
-// show replaces the display with the bar at current samples (-1: keep the bar as it is)
-// and the curves.
+// show replaces the log display with the bar at current samples (-1: no bar).
 func (v *liveView) show(current int, note string) {
 	v.last = now()
-	line, epochLine := v.currentLine(), v.epochLine()
+	epochLine := v.epochLine()
 	var text strings.Builder
 	text.WriteString(v.header)
 	for _, d := range v.done {
@@ -123,7 +138,7 @@ func (v *liveView) show(current int, note string) {
 	if epochLine != "" {
 		text.WriteString("\n" + epochLine)
 	}
-	text.WriteString("\n" + line)
+	text.WriteString("\n" + v.line)
 	if note != "" {
 		text.WriteString(" - " + note)
 	}
@@ -139,18 +154,14 @@ func (v *liveView) show(current int, note string) {
 		fmt.Fprintf(h, "<b>%s</b> ", html.EscapeString(epochLine))
 	}
 	if current >= 0 {
-		fmt.Fprintf(h, `<progress value="%d" max="%d" style="width:30em;vertical-align:middle"></progress> `, current, v.target)
+		writeProgress(h, current, v.target)
 	}
-	fmt.Fprintf(h, "<code>%s</code>", html.EscapeString(line))
+	fmt.Fprintf(h, "<code>%s</code>", html.EscapeString(v.line))
 	if note != "" {
 		fmt.Fprintf(h, " <i>%s</i>", html.EscapeString(note))
 	}
-	h.WriteString("</div>")
-	if v.img != "" {
-		fmt.Fprintf(h, `<img alt="training curves" src="data:image/png;base64,%s">`, v.img)
-	}
-	h.WriteString("</div>")
-	v.handle.Show(display.Bundle{Data: map[string]any{
+	h.WriteString("</div></div>")
+	v.log.Show(display.Bundle{Data: map[string]any{
 		display.MIMEText: text.String(),
 		display.MIMEHTML: h.String(),
 	}})

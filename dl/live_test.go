@@ -3,7 +3,10 @@ package dl_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -52,29 +55,42 @@ func TestFitLiveViewInNotebook(t *testing.T) {
 	start := time.Now()
 	h := m.Fit(x, y, dl.Epochs(epochs), dl.BatchSize(8), dl.Verbose(1), dl.ValidationSplit(0.25))
 	elapsed := time.Since(start)
-	if len(s.displays) != 1 {
-		t.Fatalf("Fit made %d displays, want 1", len(s.displays))
+	// Two displays: the log with its bar, then the curves from the first epoch's end.
+	if len(s.displays) != 2 {
+		t.Fatalf("Fit made %d displays, want 2", len(s.displays))
 	}
-	// One update per epoch begin and end, plus at most 4 a second during the epochs.
-	if max := 2*epochs + int(elapsed.Seconds()*4) + 1; len(s.updates) > max {
-		t.Errorf("Fit made %d updates in %v, want at most %d", len(s.updates), elapsed, max)
+	logID, curvesID := s.displays[0].ID, s.displays[1].ID
+	if logID == "" || curvesID == "" || logID == curvesID {
+		t.Fatalf("display ids %q and %q, want two distinct ids", logID, curvesID)
 	}
-	if len(s.updates) < 2*epochs-1 {
-		t.Errorf("Fit made %d updates, want at least %d (epoch begins and ends)", len(s.updates), 2*epochs-1)
+	var logUpdates, curvesUpdates []display.Bundle
+	for _, b := range s.updates {
+		switch b.ID {
+		case logID:
+			logUpdates = append(logUpdates, b)
+		case curvesID:
+			curvesUpdates = append(curvesUpdates, b)
+		default:
+			t.Fatalf("update of an unknown display %q", b.ID)
+		}
 	}
-	id := s.displays[0].ID
-	if id == "" {
-		t.Fatal("the live view's display has no id")
+	// The log: one update per epoch begin and end, plus at most 4 a second during the
+	// epochs; the curves: one per later epoch.
+	if max := 2*epochs + int(elapsed.Seconds()*4) + 1; len(logUpdates) > max {
+		t.Errorf("Fit made %d log updates in %v, want at most %d", len(logUpdates), elapsed, max)
+	}
+	if len(logUpdates) < 2*epochs-1 {
+		t.Errorf("Fit made %d log updates, want at least %d (epoch begins and ends)", len(logUpdates), 2*epochs-1)
+	}
+	if len(curvesUpdates) != epochs-1 {
+		t.Errorf("Fit made %d curves updates, want %d", len(curvesUpdates), epochs-1)
 	}
 	for i, b := range append(s.displays, s.updates...) {
-		if b.ID != id {
-			t.Fatalf("bundle %d has id %q, want %q", i, b.ID, id)
-		}
 		if _, ok := b.Data[display.MIMEText].(string); !ok {
 			t.Fatalf("bundle %d has no text/plain", i)
 		}
 	}
-	last := s.updates[len(s.updates)-1]
+	last := logUpdates[len(logUpdates)-1]
 	text := last.Data[display.MIMEText].(string)
 	html, _ := last.Data[display.MIMEHTML].(string)
 	// The record keeps every epoch's final line, as Keras's log does.
@@ -96,8 +112,44 @@ func TestFitLiveViewInNotebook(t *testing.T) {
 	if !strings.Contains(html, `<progress value="3072" max="3072"`) {
 		t.Errorf("final HTML lacks the full progress bar:\n%.300s", html)
 	}
-	if !strings.Contains(html, `src="data:image/png;base64,`) {
-		t.Errorf("final HTML lacks the curves image:\n%.300s", html)
+	curves := curvesUpdates[len(curvesUpdates)-1]
+	if png, _ := curves.Data[display.MIMEPNG].(string); !strings.HasPrefix(png, "iVBORw0KGgo") {
+		t.Errorf("final curves bundle has no PNG")
+	}
+	if got, want := curves.Data[display.MIMEText], "<training curves of loss, accuracy, val_loss, val_accuracy over 3 epochs>"; got != want {
+		t.Errorf("curves text/plain %q, want %q", got, want)
+	}
+}
+
+// TestEvaluateLiveBar: Evaluate in a notebook shows one bar display, and writes nothing.
+func TestEvaluateLiveBar(t *testing.T) {
+	x := dl.RandomUniform(0, 1, 256, 3)
+	y := dl.FromInts(make([]int, 256))
+	m := compile(dl.NewSequential(layers.Dense(2, layers.Softmax)))
+	s := withSink(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	vals := m.Evaluate(x, y)
+	os.Stdout = stdout
+	w.Close()
+	printed, _ := io.ReadAll(r)
+	if len(printed) != 0 {
+		t.Errorf("Evaluate printed %q in a notebook", printed)
+	}
+	if len(s.displays) != 1 {
+		t.Fatalf("Evaluate made %d displays, want 1", len(s.displays))
+	}
+	final := s.displays[0]
+	if len(s.updates) > 0 {
+		final = s.updates[len(s.updates)-1]
+	}
+	want := regexp.MustCompile(fmt.Sprintf(`^256/256 \[={30}\] - \d+s \d+[mu]?s/sample - loss: %.4f - accuracy: %.4f$`, vals[0], vals[1]))
+	if text := final.Data[display.MIMEText].(string); !want.MatchString(text) {
+		t.Errorf("Evaluate's final text %q does not match %s", text, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package dl
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"math"
 	"os"
@@ -24,27 +25,41 @@ type logValue struct {
 //	verbose 2:  60000/60000 - 15s - loss: 1.9806 - accuracy: 0.4209
 //
 // With verbose 1 the bar is rewritten in place ("\r") at most every 50 ms during the epoch.
+// Written to standard output in a notebook (verbose 1 and display.Rich), as Evaluate's
+// bar, it is instead one display updated in place at most every liveInterval: an HTML
+// progress bar beside the same line. A target of 0 is unknown (a data set's first
+// epoch): the line counts without a bar, as "     12/Unknown".
 type progbar struct {
 	w       io.Writer
 	target  int
 	verbose int
+	unit    string // what the line counts, for its time per unit: "sample" or "step"
 	start   time.Time
 	last    time.Time
 	width   int // characters of the last line written, for blanking
 	buf     []byte
+	live    *display.Handle
+	current int // of the last line shown live
 }
 
 const progInterval = 50 * time.Millisecond
 
 func newProgbar(w io.Writer, target, verbose int) *progbar {
 	t := now()
-	return &progbar{w: w, target: target, verbose: verbose, start: t, last: t}
+	p := &progbar{w: w, target: target, verbose: verbose, unit: "sample", start: t, last: t}
+	if verbose == 1 && w == io.Writer(os.Stdout) && display.Rich() {
+		p.live = display.NewHandle()
+	}
+	return p
 }
 
 // due reports whether an update at current samples would be written.
 func (p *progbar) due(current int) bool {
-	if p == nil || p.verbose != 1 || current >= p.target {
+	if p == nil || p.verbose != 1 || (p.target > 0 && current >= p.target) {
 		return false
+	}
+	if p.live != nil {
+		return now().Sub(p.last) >= liveInterval
 	}
 	return now().Sub(p.last) >= progInterval
 }
@@ -63,59 +78,117 @@ func (p *progbar) finish(current int, logs []logValue) {
 	p.write(current, logs)
 }
 
-// abort ends a partly written bar line.
+// abort ends a partly written bar line, or marks the live bar as interrupted.
 func (p *progbar) abort() {
-	if p != nil && p.verbose == 1 && p.width > 0 {
+	switch {
+	case p == nil || p.verbose != 1:
+	case p.live != nil:
+		p.show(p.current, string(p.buf), "interrupted")
+	case p.width > 0:
 		io.WriteString(p.w, "\n")
 	}
 }
 
+// write writes the line at current samples: framed for a terminal ("\r", blanks, "\n" at
+// the end), or shown live.
 func (p *progbar) write(current int, logs []logValue) {
-	t := now()
-	elapsed := t.Sub(p.start).Seconds()
-	b := p.buf[:0]
-	digits := 1
-	if p.target > 0 {
-		digits = int(math.Log10(float64(p.target))) + 1
-	}
-	count := fmt.Sprintf("%*d/%d", digits, current, p.target)
-	info := fmt.Sprintf(" - %.0fs", elapsed)
 	if p.verbose == 2 {
 		if current < p.target {
 			return
 		}
-		b = append(b, count...)
-		b = append(b, info...)
-		b = appendLogs(b, logs)
-		b = append(b, '\n')
-		p.w.Write(b)
-		p.buf = b
+		p.buf = append(p.format(p.buf[:0], current, logs), '\n')
+		p.w.Write(p.buf)
 		return
 	}
+	if p.live != nil {
+		p.buf = p.format(p.buf[:0], current, logs)
+		p.show(current, string(p.buf), "")
+		return
+	}
+	b := p.buf[:0]
 	if p.width > 0 {
 		b = append(b, '\r')
 	}
-	b = append(b, count...)
-	b = append(b, " ["...)
-	progWidth := 0
+	n := len(b)
+	b = p.format(b, current, logs)
+	width := len(b) - n
+	if width < p.width {
+		b = append(b, strings.Repeat(" ", p.width-width)...)
+	}
+	p.width = width
+	if p.target > 0 && current >= p.target {
+		b = append(b, '\n')
+		p.width = 0
+	}
+	p.w.Write(b)
+	p.buf = b
+}
+
+// show replaces the live bar's display: an HTML progress bar and the line.
+func (p *progbar) show(current int, line, note string) {
+	p.current = current
+	text := line
+	if note != "" {
+		text += " - " + note
+	}
+	var h strings.Builder
+	h.WriteString(`<div class="godl-progress">`)
+	writeProgress(&h, current, p.target)
+	fmt.Fprintf(&h, "<code>%s</code>", html.EscapeString(line))
+	if note != "" {
+		fmt.Fprintf(&h, " <i>%s</i>", html.EscapeString(note))
+	}
+	h.WriteString("</div>")
+	p.live.Show(display.Bundle{Data: map[string]any{display.MIMEText: text, display.MIMEHTML: h.String()}})
+}
+
+// writeProgress writes an HTML progress element at current of target (indeterminate when
+// target is unknown).
+func writeProgress(h *strings.Builder, current, target int) {
+	const style = `style="width:30em;vertical-align:middle"`
+	if target > 0 {
+		fmt.Fprintf(h, `<progress value="%d" max="%d" %s></progress> `, current, target, style)
+	} else {
+		fmt.Fprintf(h, `<progress %s></progress> `, style)
+	}
+}
+
+// format appends the Keras line at current samples to b: for verbose 2 the count, the
+// time and the logs; for verbose 1 the count, the bar, the ETA (or at the end the time and
+// the time per unit) and the logs.
+func (p *progbar) format(b []byte, current int, logs []logValue) []byte {
+	elapsed := now().Sub(p.start).Seconds()
+	digits := 1
 	if p.target > 0 {
-		progWidth = int(30 * float64(current) / float64(p.target))
+		digits = int(math.Log10(float64(p.target))) + 1
 	}
-	if progWidth > 0 {
-		b = append(b, strings.Repeat("=", progWidth-1)...)
-		if current < p.target {
-			b = append(b, '>')
-		} else {
-			b = append(b, '=')
+	info := fmt.Sprintf(" - %.0fs", elapsed)
+	if p.verbose == 2 {
+		b = fmt.Appendf(b, "%*d/%d", digits, current, p.target)
+		b = append(b, info...)
+		return appendLogs(b, logs)
+	}
+	if p.target <= 0 {
+		b = fmt.Appendf(b, "%7d/Unknown", current)
+	} else {
+		b = fmt.Appendf(b, "%*d/%d [", digits, current, p.target)
+		progWidth := min(int(30*float64(current)/float64(p.target)), 30)
+		if progWidth > 0 {
+			b = append(b, strings.Repeat("=", progWidth-1)...)
+			if current < p.target {
+				b = append(b, '>')
+			} else {
+				b = append(b, '=')
+			}
 		}
+		b = append(b, strings.Repeat(".", max(30-progWidth, 0))...)
+		b = append(b, ']')
 	}
-	b = append(b, strings.Repeat(".", max(30-progWidth, 0))...)
-	b = append(b, ']')
 	perUnit := 0.0
 	if current > 0 {
 		perUnit = elapsed / float64(current)
 	}
-	if current < p.target {
+	if p.target > 0 && current < p.target {
 		eta := perUnit * float64(p.target-current)
 		switch {
 		case eta > 3600:
@@ -126,31 +199,21 @@ func (p *progbar) write(current int, logs []logValue) {
 			info = fmt.Sprintf(" - ETA: %ds", int(eta))
 		}
 	} else {
+		unit := p.unit
+		if unit == "" {
+			unit = "sample"
+		}
 		switch {
 		case perUnit >= 1 || perUnit == 0:
-			info += fmt.Sprintf(" %.0fs/sample", perUnit)
+			info += fmt.Sprintf(" %.0fs/%s", perUnit, unit)
 		case perUnit >= 1e-3:
-			info += fmt.Sprintf(" %.0fms/sample", perUnit*1e3)
+			info += fmt.Sprintf(" %.0fms/%s", perUnit*1e3, unit)
 		default:
-			info += fmt.Sprintf(" %.0fus/sample", perUnit*1e6)
+			info += fmt.Sprintf(" %.0fus/%s", perUnit*1e6, unit)
 		}
 	}
 	b = append(b, info...)
-	b = appendLogs(b, logs)
-	width := len(b)
-	if b[0] == '\r' {
-		width--
-	}
-	if width < p.width {
-		b = append(b, strings.Repeat(" ", p.width-width)...)
-	}
-	p.width = width
-	if current >= p.target {
-		b = append(b, '\n')
-		p.width = 0
-	}
-	p.w.Write(b)
-	p.buf = b
+	return appendLogs(b, logs)
 }
 
 // appendLogs appends " - name: value" for each log, with 4 decimals (or %.4e for values of
@@ -178,14 +241,17 @@ func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, ar
 
 // progressLogger is the Callback that writes Fit's log (Keras's ProgbarLogger): the
 // "Train on" line, "Epoch i/n" lines and one progbar per epoch, with the loss and metrics in
-// the order of LogKeys (keys added by other callbacks, such as "lr", are not shown).
+// the order of LogKeys (keys added by other callbacks, such as "lr", are not shown). With
+// steps set (FitDataset) it counts steps instead of samples, as TF 2.0 does for a data set:
+// "Train for 1875 steps" and a bar of steps, samples 0 meaning an unknown number.
 type progressLogger struct {
 	out        io.Writer
 	verbose    int
 	samples    int
 	valSamples int // -1 without validation
 	epochs     int
-	seen       int // samples done in the current epoch, set by Fit before OnBatchEnd
+	steps      bool
+	seen       int // samples (steps) done in the current epoch, set by Fit before OnBatchEnd
 
 	model *Sequential
 	bar   *progbar
@@ -199,16 +265,32 @@ func (p *progressLogger) SetModel(m *Sequential) { p.model = m }
 // (display.Rich) and the log going to standard output (a notebook), it starts the live view
 // instead, and the text log is not written.
 func (p *progressLogger) OnTrainBegin(logs Logs) {
-	header := fmt.Sprintf("Train on %d samples", p.samples)
+	var header string
+	switch {
+	case !p.steps:
+		header = fmt.Sprintf("Train on %d samples", p.samples)
+	case p.samples <= 0:
+		header = "Train for an unknown number of steps"
+	default:
+		header = fmt.Sprintf("Train for %d steps", p.samples)
+	}
 	if p.valSamples >= 0 {
-		header = fmt.Sprintf("Train on %d samples, validate on %d samples", p.samples, p.valSamples)
+		header += fmt.Sprintf(", validate on %d samples", p.valSamples)
 	}
 	p.live = nil
 	if p.verbose == 1 && p.out == io.Writer(os.Stdout) && display.Rich() {
-		p.live = newLiveView(header, p.samples, p.epochs)
+		p.live = newLiveView(header, p.samples, p.epochs, p.unit())
 		return
 	}
 	printf(p.out, "%s\n", header)
+}
+
+// unit is what the bar counts.
+func (p *progressLogger) unit() string {
+	if p.steps {
+		return "step"
+	}
+	return "sample"
 }
 
 func (p *progressLogger) OnTrainEnd(logs Logs) {}
@@ -222,6 +304,7 @@ func (p *progressLogger) OnEpochBegin(epoch int, logs Logs) {
 		printf(p.out, "Epoch %d/%d\n", epoch+1, p.epochs)
 	}
 	p.bar = newProgbar(p.out, p.samples, p.verbose)
+	p.bar.unit = p.unit()
 }
 
 func (p *progressLogger) OnBatchBegin(batch int, logs Logs) {}
@@ -240,6 +323,10 @@ func (p *progressLogger) OnBatchEnd(batch int, logs Logs) {
 
 func (p *progressLogger) OnEpochEnd(epoch int, logs Logs) {
 	if p.live != nil {
+		if p.samples <= 0 { // a data set of unknown length: now known
+			p.samples = p.seen
+			p.live.setTarget(p.seen)
+		}
 		p.live.endEpoch(p.ordered(logs))
 		return
 	}
