@@ -9,7 +9,7 @@ import (
 )
 
 // Activation is an element-wise function applied to a layer's output, usable as an option:
-// layers.Dense(128, layers.ReLU).
+// layers.Dense(128, layers.ReLU). Activate makes a layer of one (Keras's Activation layer).
 type Activation int
 
 // The activations. Linear (the default) applies nothing; Softmax normalises the last axis

@@ -1,16 +1,21 @@
-// Package layers provides Keras's built-in layers for dl models: Flatten, Dense, Conv2D and
-// MaxPooling2D, with their activations and weight initialisers.
+// Package layers provides Keras's built-in layers for dl models: Dense, Conv2D, pooling
+// (MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D), Flatten, Reshape, ZeroPadding2D,
+// BatchNormalization, Dropout, Activate (Keras's Activation layer) and the merges Add and
+// Concatenate, with their activations, weight initialisers and regularizers.
 //
 // Layers are configured by their constructor's arguments and options, as Keras's keyword
 // arguments:
 //
 //	layers.Dense(128, layers.ReLU)
 //	layers.Conv2D(6, 5, layers.Same, layers.ReLU, layers.InputShape(28, 28, 1))
+//	layers.Dense(120, layers.KernelRegularizer(regularizers.L2(0.01)))
 //	layers.MaxPooling2D(2)
 //
 // Their weights are created when the model learns the input shape. Every layer implements
-// dl.Layer (Call, through tensor operations and autodiff) and dl.Kernel (a compiled forward
-// and backward pass on reused buffers, which Sequential uses for training).
+// dl.Layer (Call, through tensor operations and autodiff) and a compiled fast path on reused
+// buffers (dl.Kernel, or dl.MergeKernel for the merges), which models use for training.
+// Every layer can be frozen (dl.TrainableLayer) and describes its configuration
+// (dl.ConfigLayer), from which dl.LayerFromConfig rebuilds it.
 package layers
 
 import (
