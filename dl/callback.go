@@ -16,12 +16,13 @@ type Logs map[string]float64
 // (batch logs hold the epoch's running loss and metrics), OnEpochEnd (with the epoch's
 // values and the validation values); then OnTrainEnd.
 //
-// A callback may end training by setting the model's StopTraining field: Fit stops after
-// the current step. Embed CallbackBase to implement only the hooks you need; LambdaCallback
+// A callback may end training with the model's SetStopTraining(true): Fit stops after the
+// current step. Embed CallbackBase to implement only the hooks you need; LambdaCallback
 // and EpochEndFunc adapt plain functions.
 type Callback interface {
-	// SetModel gives the callback the model being trained, before OnTrainBegin.
-	SetModel(m *Sequential)
+	// SetModel gives the callback the model being trained (a *Sequential, a *Model), before
+	// OnTrainBegin.
+	SetModel(m Network)
 	// OnTrainBegin is called once when Fit starts.
 	OnTrainBegin(logs Logs)
 	// OnTrainEnd is called once when Fit ends, also after an interrupt or StopTraining.
@@ -42,12 +43,12 @@ type Callback interface {
 //
 //	type stopAt struct {
 //		dl.CallbackBase
-//		model *dl.Sequential
+//		model dl.Network
 //	}
-//	func (c *stopAt) SetModel(m *dl.Sequential) { c.model = m }
+//	func (c *stopAt) SetModel(m dl.Network) { c.model = m }
 //	func (c *stopAt) OnEpochEnd(epoch int, logs dl.Logs) {
 //		if logs["val_accuracy"] > 0.99 {
-//			c.model.StopTraining = true
+//			c.model.SetStopTraining(true)
 //		}
 //	}
 //
@@ -59,7 +60,7 @@ type CallbackBase struct{}
 var _ Callback = CallbackBase{}
 
 // SetModel does nothing.
-func (c CallbackBase) SetModel(m *Sequential) {}
+func (c CallbackBase) SetModel(m Network) {}
 
 // OnTrainBegin does nothing.
 func (c CallbackBase) OnTrainBegin(logs Logs) {}
@@ -84,7 +85,7 @@ func (c CallbackBase) OnBatchEnd(batch int, logs Logs) {}
 type LambdaCallback struct {
 	CallbackBase
 	// Model is the model being trained, set by SetModel.
-	Model *Sequential
+	Model Network
 
 	TrainBegin func(logs Logs)
 	TrainEnd   func(logs Logs)
@@ -95,7 +96,7 @@ type LambdaCallback struct {
 }
 
 // SetModel sets Model.
-func (c *LambdaCallback) SetModel(m *Sequential) { c.Model = m }
+func (c *LambdaCallback) SetModel(m Network) { c.Model = m }
 
 // OnTrainBegin calls TrainBegin.
 func (c *LambdaCallback) OnTrainBegin(logs Logs) {
@@ -146,7 +147,7 @@ func (c *LambdaCallback) OnBatchEnd(batch int, logs Logs) {
 type EpochEndFunc func(epoch int, logs Logs)
 
 // SetModel does nothing.
-func (f EpochEndFunc) SetModel(m *Sequential) {}
+func (f EpochEndFunc) SetModel(m Network) {}
 
 // OnTrainBegin does nothing.
 func (f EpochEndFunc) OnTrainBegin(logs Logs) {}
@@ -179,7 +180,7 @@ func WithCallback(cb Callback) Option {
 
 // LogKeys returns the keys of logs in the order Keras reports them for model m: "loss",
 // m's metrics, "val_loss", the "val_" metrics, then any other keys sorted (m may be nil).
-func LogKeys(m *Sequential, logs Logs) []string {
+func LogKeys(m Network, logs Logs) []string {
 	var keys []string
 	seen := map[string]bool{}
 	if m != nil {

@@ -18,15 +18,15 @@ import (
 type recorder struct {
 	dl.CallbackBase
 	calls []string
-	model *dl.Sequential
-	stop  string // the call after which to set StopTraining
+	model dl.Network
+	stop  string // the call after which to stop training
 }
 
-func (r *recorder) SetModel(m *dl.Sequential) { r.model = m; r.calls = append(r.calls, "model") }
+func (r *recorder) SetModel(m dl.Network) { r.model = m; r.calls = append(r.calls, "model") }
 func (r *recorder) add(s string) {
 	r.calls = append(r.calls, s)
 	if s == r.stop {
-		r.model.StopTraining = true
+		r.model.SetStopTraining(true)
 	}
 }
 func (r *recorder) OnTrainBegin(logs dl.Logs)        { r.add("train") }
@@ -80,7 +80,7 @@ func TestLambdaCallbackAndKeysAddedByCallbacks(t *testing.T) {
 	m := dl.NewSequential(layers.Dense(2, layers.Softmax, layers.InputShape(3)))
 	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 	batches := 0
-	var model *dl.Sequential
+	var model dl.Network
 	cb := &dl.LambdaCallback{
 		TrainBegin: func(dl.Logs) { model = nil },
 		BatchEnd:   func(int, dl.Logs) { batches++ },
@@ -89,7 +89,7 @@ func TestLambdaCallbackAndKeysAddedByCallbacks(t *testing.T) {
 	var out strings.Builder
 	h := m.Fit(x, y, dl.Epochs(2), dl.Verbose(2), dl.LogTo(&out), dl.WithCallback(cb))
 	model = cb.Model
-	if batches != 2 || model != m {
+	if batches != 2 || model != dl.Network(m) {
 		t.Errorf("batches %d, model %p (want %p)", batches, model, m)
 	}
 	if got := strings.Join(h.Keys(), ","); got != "loss,accuracy,lr" || h.Get("lr")[1] != 0.02 {

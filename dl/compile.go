@@ -99,7 +99,7 @@ type ReLUMaskingPool interface {
 
 // Compile sets the optimizer, the loss and the metrics that Fit and Evaluate use, as Keras's
 // model.compile does.
-func (m *Sequential) Compile(optimizer Optimizer, loss Loss, metrics ...Metric) {
+func (m *modelCore) Compile(optimizer Optimizer, loss Loss, metrics ...Metric) {
 	if optimizer == nil || loss == nil {
 		panicf("Compile", nil, "model %q needs an optimizer and a loss", m.name)
 	}
@@ -110,13 +110,13 @@ func (m *Sequential) Compile(optimizer Optimizer, loss Loss, metrics ...Metric) 
 
 // AddMetric appends one metric to a compiled model (the one-at-a-time twin of Compile's
 // metrics, for metrics defined in notebook cells).
-func (m *Sequential) AddMetric(metric Metric) {
+func (m *modelCore) AddMetric(metric Metric) {
 	m.metrics = append(m.metrics, metric)
 	m.run = nil
 }
 
 // MetricsNames returns the names of the values Evaluate returns: "loss", then each metric.
-func (m *Sequential) MetricsNames() []string {
+func (m *modelCore) MetricsNames() []string {
 	names := []string{"loss"}
 	for _, mt := range m.metrics {
 		names = append(names, mt.Name())
@@ -125,10 +125,10 @@ func (m *Sequential) MetricsNames() []string {
 }
 
 // Optimizer returns the optimizer set by Compile (nil before), as Keras's model.optimizer.
-func (m *Sequential) Optimizer() Optimizer { return m.optimizer }
+func (m *modelCore) Optimizer() Optimizer { return m.optimizer }
 
 // Loss returns the loss set by Compile (nil before).
-func (m *Sequential) Loss() Loss { return m.loss }
+func (m *modelCore) Loss() Loss { return m.loss }
 
 // CompileNames compiles the model with an optimizer, a loss and metrics given by their
 // Keras names, as model.compile(optimizer='adam', loss='sparse_categorical_crossentropy',
@@ -141,7 +141,7 @@ func (m *Sequential) Loss() Loss { return m.loss }
 // a program that is not a notebook must import those packages. To mix a name with an
 // object, use their Get functions: Compile(optimizers.Adam(), losses.Get("mse")). An
 // unknown name panics with an *Error listing the known ones.
-func (m *Sequential) CompileNames(optimizer, loss string, metrics ...string) {
+func (m *modelCore) CompileNames(optimizer, loss string, metrics ...string) {
 	ms := make([]Metric, len(metrics))
 	for i, n := range metrics {
 		ms[i] = lookup("metric", n, registry.metrics)()

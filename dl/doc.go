@@ -47,7 +47,7 @@
 // of each epoch and of each step, with the logs so far. History and the progress log are
 // callbacks that Fit adds after the caller's; dl/callbacks has EarlyStopping,
 // ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN and CSVLogger. A callback ends
-// training by setting the model's StopTraining. Callbacks are passed as a slice
+// training with the model's SetStopTraining(true). Callbacks are passed as a slice
 // (Callbacks) or one at a time (WithCallback), never as variadic interface arguments, so
 // that types declared in notebook cells work.
 //

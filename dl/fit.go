@@ -78,9 +78,9 @@ func newConfig(defaultVerbose int, opts []Option) *config {
 	return c
 }
 
-func (m *Sequential) mustCompile(op string) {
-	if m.optimizer == nil || m.loss == nil {
-		panicf(op, nil, "model %q must be compiled first: call Compile(optimizer, loss, metrics...)", m.name)
+func (c *modelCore) mustCompile(op string) {
+	if c.optimizer == nil || c.loss == nil {
+		panicf(op, nil, "model %q must be compiled first: call Compile(optimizer, loss, metrics...)", c.name)
 	}
 }
 
@@ -106,7 +106,7 @@ func checkXY(op string, x, y *Tensor) {
 // Fit stops between two steps when the user interrupts (interrupt.Requested): the weights
 // keep the updates made so far and the History, holding the completed epochs, reports
 // interrupt.ErrInterrupted from Err.
-func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
+func (m *modelCore) Fit(x, y *Tensor, opts ...Option) *History {
 	m.mustCompile("Fit")
 	checkXY("Fit", x, y)
 	c := newConfig(1, opts)
@@ -120,8 +120,7 @@ func (m *Sequential) Fit(x, y *Tensor, opts ...Option) *History {
 	if c.xVal != nil {
 		checkXY("Fit (validation data)", c.xVal, c.yVal)
 	}
-	m.buildFor("Fit", x)
-	r := m.runnerFor()
+	r := m.self.prepare("Fit", x)
 	n := x.shape[0]
 	valN := -1
 	if c.xVal != nil {
@@ -186,15 +185,15 @@ func (b *tensorBatches) end() {}
 // steps, the running metrics, validation at each epoch's end, and interruption. With
 // countSteps the progress log counts steps instead of samples, as Keras's does for a data
 // set, and an epoch without batches is an error.
-func (m *Sequential) train(op string, c *config, src batchSource, prog *progressLogger, progCb Callback, countSteps bool) *History {
+func (m *modelCore) train(op string, c *config, src batchSource, prog *progressLogger, progCb Callback, countSteps bool) *History {
 	h := newHistory()
 	cbs := append(append([]Callback(nil), c.callbacks...), h)
 	if c.verbose > 0 {
 		cbs = append(cbs, progCb)
 	}
-	m.StopTraining = false
+	m.stop = false
 	for _, cb := range cbs {
-		cb.SetModel(m)
+		cb.SetModel(m.self)
 	}
 	for _, cb := range cbs {
 		cb.OnTrainBegin(Logs{})
@@ -208,7 +207,7 @@ func (m *Sequential) train(op string, c *config, src batchSource, prog *progress
 	sums := make([]float64, len(m.metrics))
 	counts := make([]float64, len(m.metrics))
 	batchLogs := Logs{}
-	for epoch := c.initialEpoch; epoch < c.epochs && !m.StopTraining; epoch++ {
+	for epoch := c.initialEpoch; epoch < c.epochs && !m.stop; epoch++ {
 		for _, cb := range cbs {
 			cb.OnEpochBegin(epoch, Logs{})
 		}
@@ -218,7 +217,7 @@ func (m *Sequential) train(op string, c *config, src batchSource, prog *progress
 		}
 		src.begin()
 		done, step := 0, 0
-		for !m.StopTraining {
+		for !m.stop {
 			if interrupt.Requested() {
 				src.end()
 				prog.abort()
@@ -232,7 +231,7 @@ func (m *Sequential) train(op string, c *config, src batchSource, prog *progress
 			for _, cb := range cbs {
 				cb.OnBatchBegin(step, batchLogs)
 			}
-			loss, pred := m.trainStep(r)
+			loss, pred := m.self.trainStep(r)
 			lossSum += loss * float64(size)
 			for i, mt := range m.metrics {
 				t, k := mt.Batch(r.yb, pred)
@@ -262,7 +261,7 @@ func (m *Sequential) train(op string, c *config, src batchSource, prog *progress
 		}
 		logs := Logs{}
 		m.fillLogs(logs, lossSum/float64(max(done, 1)), sums, counts)
-		if c.xVal != nil && !m.StopTraining {
+		if c.xVal != nil && !m.stop {
 			vals, stopped := m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
 			if stopped {
 				prog.abort()
@@ -282,7 +281,7 @@ func (m *Sequential) train(op string, c *config, src batchSource, prog *progress
 }
 
 // fillLogs sets the running loss and metric values in logs.
-func (m *Sequential) fillLogs(logs Logs, loss float64, sums, counts []float64) {
+func (m *modelCore) fillLogs(logs Logs, loss float64, sums, counts []float64) {
 	logs["loss"] = loss
 	for i, mt := range m.metrics {
 		logs[mt.Name()] = sums[i] / max(counts[i], 1)
@@ -290,7 +289,7 @@ func (m *Sequential) fillLogs(logs Logs, loss float64, sums, counts []float64) {
 }
 
 // epochLogs appends the running loss and metric values to logs.
-func (m *Sequential) epochLogs(logs []logValue, loss float64, sums, counts []float64) []logValue {
+func (m *modelCore) epochLogs(logs []logValue, loss float64, sums, counts []float64) []logValue {
 	logs = append(logs, logValue{"loss", loss})
 	for i, mt := range m.metrics {
 		logs = append(logs, logValue{mt.Name(), sums[i] / max(counts[i], 1)})
@@ -300,9 +299,9 @@ func (m *Sequential) epochLogs(logs []logValue, loss float64, sums, counts []flo
 
 // evaluate computes the mean loss and metrics over x, y in batches of bs. It reports
 // stopped when interrupted.
-func (m *Sequential) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float64, stopped bool) {
-	m.buildFor("Evaluate", x)
-	r := m.runnerFor()
+func (m *modelCore) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float64, stopped bool) {
+	r := m.self.prepare("Evaluate", x)
+	extra := addExtraLosses(m.self.Layers(), false)
 	n := x.shape[0]
 	idx := make([]int, 0, bs)
 	var lossSum float64
@@ -318,8 +317,8 @@ func (m *Sequential) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float6
 			idx = append(idx, i)
 		}
 		r.gather(x, y, idx)
-		pred := m.inferStep(r)
-		lossSum += m.batchLoss(r, pred) * float64(len(idx))
+		pred := m.self.inferStep(r)
+		lossSum += (m.batchLoss(r, pred) + extra) * float64(len(idx))
 		for i, mt := range m.metrics {
 			t, k := mt.Batch(r.yb, pred)
 			sums[i] += t
@@ -340,7 +339,7 @@ func (m *Sequential) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float6
 // Evaluate returns the loss and the metrics of the model on x, y, in the order of
 // MetricsNames, as Keras's model.evaluate does. It returns nil if the user interrupts it.
 // Options: BatchSize (default 32), Verbose (default 1), LogTo.
-func (m *Sequential) Evaluate(x, y *Tensor, opts ...Option) []float64 {
+func (m *modelCore) Evaluate(x, y *Tensor, opts ...Option) []float64 {
 	m.mustCompile("Evaluate")
 	checkXY("Evaluate", x, y)
 	c := newConfig(1, opts)
@@ -360,12 +359,14 @@ func (m *Sequential) Evaluate(x, y *Tensor, opts ...Option) []float64 {
 
 // Predict returns the model's outputs for inputs x, computed in batches (Options:
 // BatchSize, default 32). It returns nil if the user interrupts it.
-func (m *Sequential) Predict(x *Tensor, opts ...Option) *Tensor {
+func (m *modelCore) Predict(x *Tensor, opts ...Option) *Tensor {
 	c := newConfig(0, opts)
-	m.buildFor("Predict", x)
-	r := m.runnerFor()
+	if x == nil || len(x.shape) == 0 {
+		panicf("Predict", nil, "inputs need a batch axis")
+	}
+	r := m.self.prepare("Predict", x)
 	n := x.shape[0]
-	outShape := append([]int{n}, m.outShapes[len(m.outShapes)-1][1:]...)
+	outShape := append([]int{n}, m.self.outputRow()...)
 	out := Zeros(outShape...)
 	row := out.Size() / max(n, 1)
 	idx := make([]int, 0, c.batchSize)
@@ -378,7 +379,7 @@ func (m *Sequential) Predict(x *Tensor, opts ...Option) *Tensor {
 			idx = append(idx, i)
 		}
 		r.gather(x, nil, idx)
-		pred := m.inferStep(r)
+		pred := m.self.inferStep(r)
 		copy(out.f32[start*row:], pred.floats("Predict"))
 	}
 	return out
@@ -386,7 +387,7 @@ func (m *Sequential) Predict(x *Tensor, opts ...Option) *Tensor {
 
 // PredictClasses returns the index of the largest output of each sample, the class the
 // model predicts (np.argmax(model.predict(x), axis=1)).
-func (m *Sequential) PredictClasses(x *Tensor, opts ...Option) *Tensor {
+func (m *modelCore) PredictClasses(x *Tensor, opts ...Option) *Tensor {
 	p := m.Predict(x, opts...)
 	if p == nil {
 		return nil

@@ -32,7 +32,7 @@ type DatasetIterator interface {
 // BatchSize) do. Callbacks are called as in Fit; the progress bar counts steps, as
 // Keras's does for a data set. An infinite data set (Repeat without a count) needs a
 // Take(steps) to bound each epoch. Interruption works as in Fit.
-func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
+func (m *modelCore) FitDataset(ds Dataset, opts ...Option) *History {
 	m.mustCompile("FitDataset")
 	c := newConfig(1, opts)
 	if c.valSplit != 0 {
@@ -44,13 +44,13 @@ func (m *Sequential) FitDataset(ds Dataset, opts ...Option) *History {
 		checkXY("FitDataset (validation data)", c.xVal, c.yVal)
 		valN = c.xVal.shape[0]
 	}
-	sp := &stepProgress{progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, epochs: c.epochs}}
-	return m.train("FitDataset", c, &datasetBatches{m: m, ds: ds}, &sp.progressLogger, sp, true)
+	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, epochs: c.epochs, steps: true}
+	return m.train("FitDataset", c, &datasetBatches{m: m.self, ds: ds}, prog, prog, true)
 }
 
 // datasetBatches is FitDataset's batch source: one pass of a pipeline per epoch.
 type datasetBatches struct {
-	m   *Sequential
+	m   stepper
 	ds  Dataset
 	it  DatasetIterator
 	idx []int
@@ -68,8 +68,7 @@ func (b *datasetBatches) next() (*runner, int, bool) {
 		panicf("FitDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
 	}
 	checkXY("FitDataset", x, y)
-	b.m.buildFor("FitDataset", x)
-	r := b.m.runnerFor()
+	r := b.m.prepare("FitDataset", x)
 	b.idx = countTo(b.idx, x.shape[0])
 	r.gather(x, y, b.idx)
 	return r, len(b.idx), true
@@ -82,34 +81,16 @@ func (b *datasetBatches) end() {
 	}
 }
 
-// stepProgress is the progress log of FitDataset: Fit's, counting steps instead of
-// samples, with TF 2's first line for a data set.
-type stepProgress struct {
-	progressLogger
-}
-
-func (p *stepProgress) OnTrainBegin(logs Logs) {
-	switch {
-	case p.samples == 0:
-		printf(p.out, "Train for an unknown number of steps")
-	default:
-		printf(p.out, "Train for %d steps", p.samples)
-	}
-	if p.valSamples >= 0 {
-		printf(p.out, ", validate on %d samples", p.valSamples)
-	}
-	printf(p.out, "\n")
-}
-
 // EvaluateDataset returns the loss and the metrics of the model over one pass of ds, in
 // the order of MetricsNames, as Keras's model.evaluate(dataset) does. It returns nil if
 // the user interrupts it. Options: Verbose (default 1), LogTo.
-func (m *Sequential) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
+func (m *modelCore) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
 	m.mustCompile("EvaluateDataset")
 	c := newConfig(1, opts)
 	steps := checkDataset("EvaluateDataset", ds)
 	bar := newProgbar(c.out, steps, c.verbose)
-	var lossSum float64
+	bar.unit = "step"
+	var lossSum, extra float64
 	sums := make([]float64, len(m.metrics))
 	counts := make([]float64, len(m.metrics))
 	var logs []logValue
@@ -130,12 +111,14 @@ func (m *Sequential) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
 			panicf("EvaluateDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
 		}
 		checkXY("EvaluateDataset", x, y)
-		m.buildFor("EvaluateDataset", x)
-		r := m.runnerFor()
+		r := m.self.prepare("EvaluateDataset", x)
+		if step == 0 {
+			extra = addExtraLosses(m.self.Layers(), false)
+		}
 		idx = countTo(idx, x.shape[0])
 		r.gather(x, y, idx)
-		pred := m.inferStep(r)
-		lossSum += m.batchLoss(r, pred) * float64(len(idx))
+		pred := m.self.inferStep(r)
+		lossSum += (m.batchLoss(r, pred) + extra) * float64(len(idx))
 		for i, mt := range m.metrics {
 			t, k := mt.Batch(r.yb, pred)
 			sums[i] += t
@@ -163,7 +146,7 @@ func (m *Sequential) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
 // PredictDataset returns the model's outputs for the inputs of one pass of ds, in order
 // (labels, if any, are ignored), as Keras's model.predict(dataset). It returns nil if the
 // user interrupts it.
-func (m *Sequential) PredictDataset(ds Dataset, opts ...Option) *Tensor {
+func (m *modelCore) PredictDataset(ds Dataset, opts ...Option) *Tensor {
 	checkDataset("PredictDataset", ds)
 	_ = newConfig(0, opts)
 	var out []float32
@@ -180,11 +163,13 @@ func (m *Sequential) PredictDataset(ds Dataset, opts ...Option) *Tensor {
 		if !ok {
 			break
 		}
-		m.buildFor("PredictDataset", x)
-		r := m.runnerFor()
+		if len(x.shape) == 0 {
+			panicf("PredictDataset", [][]int{x.shape}, "inputs need a batch axis")
+		}
+		r := m.self.prepare("PredictDataset", x)
 		idx = countTo(idx, x.shape[0])
 		r.gather(x, nil, idx)
-		pred := m.inferStep(r)
+		pred := m.self.inferStep(r)
 		out = append(out, pred.floats("PredictDataset")...)
 		rowShape = pred.shape[1:]
 		n += len(idx)

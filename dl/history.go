@@ -18,7 +18,7 @@ type History struct {
 
 	keys  []string
 	err   error
-	model *Sequential
+	model Network
 }
 
 func newHistory() *History { return &History{History: map[string][]float64{}} }
@@ -26,7 +26,7 @@ func newHistory() *History { return &History{History: map[string][]float64{}} }
 var _ Callback = (*History)(nil)
 
 // SetModel records the model whose metric names order the keys.
-func (h *History) SetModel(m *Sequential) { h.model = m }
+func (h *History) SetModel(m Network) { h.model = m }
 
 // OnEpochEnd records the epoch and its logs, keys in the order of LogKeys. A key missing
 // from an epoch's logs gets NaN there, so that every key has one value per epoch.

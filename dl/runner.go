@@ -37,21 +37,23 @@ type runner struct {
 
 	trainable []bool // the weights' trainable flags when the runner was made
 
-	sparseLoss bool // the loss takes integer labels (a sparse cross-entropy)
+	sparseLoss bool   // the loss takes integer labels (a sparse cross-entropy)
+	fusedName  string // the name of the fused softmax layer, for label errors
+	extraLoss  bool   // some layer may add losses (LossLayer): add them in each step
 }
 
-// current reports whether the runner still matches the model's trainable flags.
-func (r *runner) current(m *Sequential) bool {
-	i := 0
-	for _, l := range m.layers {
-		for _, w := range l.Weights() {
-			if i >= len(r.trainable) || r.trainable[i] != w.trainable {
-				return false
-			}
-			i++
+// current reports whether the runner still matches the trainable flags of ws, the model's
+// weights.
+func (r *runner) current(ws []*Tensor) bool {
+	if len(ws) != len(r.trainable) {
+		return false
+	}
+	for i, w := range ws {
+		if r.trainable[i] != w.trainable {
+			return false
 		}
 	}
-	return i == len(r.trainable)
+	return true
 }
 
 func allTrainable(ws []*Tensor) bool {
@@ -93,7 +95,8 @@ func (a *autodiffKernel) Backward(dy *Tensor, needDx bool) *Tensor {
 // runnerFor returns the model's runner, making it at first use after Build or Compile, or
 // after a weight was frozen or unfrozen.
 func (m *Sequential) runnerFor() *runner {
-	if m.run != nil && m.run.current(m) {
+	ws := m.Weights()
+	if m.run != nil && m.run.current(ws) {
 		return m.run
 	}
 	r := &runner{row: 1}
@@ -109,7 +112,7 @@ func (m *Sequential) runnerFor() *runner {
 		if i == len(m.layers)-1 {
 			if sk, ok := l.(SoftmaxKernel); ok && sk.EndsInSoftmax() {
 				if fl, ok := m.loss.(FusedLoss); ok && fl.FusesWithSoftmax() {
-					r.fused = sk
+					r.fused, r.fusedName = sk, l.Name()
 				}
 			}
 		}
@@ -121,8 +124,9 @@ func (m *Sequential) runnerFor() *runner {
 	_, r.sparseLoss = m.loss.(FusedLoss)
 	r.probs = &Tensor{dtype: Float32}
 	r.dlog = &Tensor{dtype: Float32}
+	r.extraLoss = hasLossLayers(m.layers)
 	fused := map[*Tensor]bool{}
-	if _, ok := m.optimizer.(PlainSGD); ok {
+	if _, ok := m.optimizer.(PlainSGD); ok && !r.extraLoss {
 		for i, st := range r.stages {
 			ws := m.layers[i].Weights()
 			if f, ok := st.(FusedSGD); ok && allTrainable(ws) {
@@ -133,7 +137,7 @@ func (m *Sequential) runnerFor() *runner {
 			}
 		}
 	}
-	for _, w := range m.Weights() {
+	for _, w := range ws {
 		r.trainable = append(r.trainable, w.trainable)
 		if w.trainable {
 			r.vars = append(r.vars, w)
@@ -285,7 +289,7 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 			panicf("Fit", [][]int{r.yb.shape, logits.shape}, "%s needs integer class labels [batch], not targets of the first shape", m.loss.Name())
 		}
 		if b > 0 {
-			labelsInRange(m.layers[n-1].Name(), r.yb.i32, c)
+			labelsInRange(r.fusedName, r.yb.i32, c)
 			loss = float64(backend().SoftmaxCrossEntropy(b, c, logits.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
 		}
 		pred = r.probs
@@ -307,6 +311,9 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	}
 	for i := n - 2; i >= 0; i-- {
 		dh = r.stages[i].Backward(dh, i > 0)
+	}
+	if r.extraLoss {
+		loss += addExtraLosses(m.layers, true)
 	}
 	for i, w := range vars {
 		grads[i] = w.grad
@@ -377,6 +384,15 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
+// prepare builds the model for x and returns its runner (see stepper).
+func (m *Sequential) prepare(op string, x *Tensor) *runner {
+	m.buildFor(op, x)
+	return m.runnerFor()
+}
+
+// outputRow returns the per-sample shape of the last layer's output.
+func (m *Sequential) outputRow() []int { return m.outShapes[len(m.outShapes)-1][1:] }
+
 // inferStep runs the layers in inference mode on the gathered batch and returns the
 // predictions.
 func (m *Sequential) inferStep(r *runner) *Tensor {
@@ -393,10 +409,10 @@ func (m *Sequential) inferStep(r *runner) *Tensor {
 
 // batchLoss returns the mean loss of predictions pred for the gathered labels, without
 // recording gradients.
-func (m *Sequential) batchLoss(r *runner, pred *Tensor) float64 {
+func (m *modelCore) batchLoss(r *runner, pred *Tensor) float64 {
 	if r.fused != nil && len(pred.shape) == 2 && r.yb == r.yLab {
 		c := pred.shape[1]
-		labelsInRange(m.layers[len(m.layers)-1].Name(), r.yb.i32, c)
+		labelsInRange(r.fusedName, r.yb.i32, c)
 		var s float64
 		for i, l := range r.yb.i32 {
 			q := min(max(pred.f32[i*c+int(l)], Epsilon), 1-Epsilon)

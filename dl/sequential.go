@@ -16,28 +16,20 @@ import (
 // or at once when the first layer declares it (layers.InputShape). A Sequential is itself a
 // Layer.
 type Sequential struct {
-	// StopTraining ends Fit after the current step when a callback sets it, as Keras's
-	// model.stop_training. Fit clears it when it starts.
-	StopTraining bool
+	modelCore
 
-	name       string
 	layers     []Layer
 	inputShape []int // per-sample shape, nil until built
 	outShapes  [][]int
-
-	optimizer Optimizer
-	loss      Loss
-	metrics   []Metric
-
-	run *runner // training and inference buffers, made at first use
 }
 
-var _ Layer = (*Sequential)(nil)
+var _ Network = (*Sequential)(nil)
 
 // NewSequential returns a model that applies layers in order. Layers defined in notebook
 // cells must be added one at a time with Add instead (an interpreter limit).
 func NewSequential(layers ...Layer) *Sequential {
-	m := &Sequential{name: UniqueName("sequential")}
+	m := &Sequential{modelCore: modelCore{name: UniqueName("sequential")}}
+	m.self = m
 	for _, l := range layers {
 		m.Add(l)
 	}
@@ -63,12 +55,6 @@ func (m *Sequential) Add(l Layer) {
 		m.build(in)
 	}
 }
-
-// Name returns the model's name, "sequential" for the first one of a session.
-func (m *Sequential) Name() string { return m.name }
-
-// SetName renames the model.
-func (m *Sequential) SetName(name string) { m.name = name }
 
 // Layers returns the model's layers in order.
 func (m *Sequential) Layers() []Layer { return append([]Layer(nil), m.layers...) }
@@ -182,14 +168,21 @@ func (m *Sequential) Weights() []*Tensor {
 
 // TrainableWeights returns the variables that optimizers update.
 func (m *Sequential) TrainableWeights() []*Tensor {
-	var ws []*Tensor
-	for _, w := range m.Weights() {
-		if w.trainable {
-			ws = append(ws, w)
-		}
-	}
+	ws, _ := splitTrainable(m.Weights())
 	return ws
 }
+
+// NonTrainableWeights returns the variables that optimizers leave alone: frozen weights and
+// statistics such as a batch normalization's moving mean.
+func (m *Sequential) NonTrainableWeights() []*Tensor {
+	_, ws := splitTrainable(m.Weights())
+	return ws
+}
+
+// Losses returns the extra losses of the layers (LossLayer), nested models included,
+// computed now from the current weights, as Keras's model.losses. Fit adds their sum to
+// the loss it minimises.
+func (m *Sequential) Losses() []*Tensor { return layerLosses(m.layers) }
 
 // CountParams returns the number of weights of the built model.
 func (m *Sequential) CountParams() int {

@@ -89,6 +89,7 @@ func init() {
 		"Logs":            reflect.ValueOf((*dl.Logs)(nil)),
 		"Loss":            reflect.ValueOf((*dl.Loss)(nil)),
 		"Metric":          reflect.ValueOf((*dl.Metric)(nil)),
+		"Network":         reflect.ValueOf((*dl.Network)(nil)),
 		"Optimizer":       reflect.ValueOf((*dl.Optimizer)(nil)),
 		"Option":          reflect.ValueOf((*dl.Option)(nil)),
 		"Padding":         reflect.ValueOf((*dl.Padding)(nil)),
@@ -127,7 +128,7 @@ type _godl_dev_godl_dl_Callback struct {
 	WOnEpochEnd   func(epoch int, logs dl.Logs)
 	WOnTrainBegin func(logs dl.Logs)
 	WOnTrainEnd   func(logs dl.Logs)
-	WSetModel     func(m *dl.Sequential)
+	WSetModel     func(m dl.Network)
 }
 
 func (W _godl_dev_godl_dl_Callback) OnBatchBegin(batch int, logs dl.Logs) {
@@ -148,7 +149,7 @@ func (W _godl_dev_godl_dl_Callback) OnTrainBegin(logs dl.Logs) {
 func (W _godl_dev_godl_dl_Callback) OnTrainEnd(logs dl.Logs) {
 	W.WOnTrainEnd(logs)
 }
-func (W _godl_dev_godl_dl_Callback) SetModel(m *dl.Sequential) {
+func (W _godl_dev_godl_dl_Callback) SetModel(m dl.Network) {
 	W.WSetModel(m)
 }
 

@@ -26,12 +26,12 @@ func model() *dl.Sequential {
 // drive feeds a callback the given values of key as the epochs' logs, as Fit would, and
 // returns the number of epochs run before StopTraining was set.
 func drive(cb dl.Callback, m *dl.Sequential, key string, values []float64) int {
-	m.StopTraining = false
+	m.SetStopTraining(false)
 	cb.SetModel(m)
 	cb.OnTrainBegin(dl.Logs{})
 	n := 0
 	for e, v := range values {
-		if m.StopTraining {
+		if m.StopTraining() {
 			break
 		}
 		cb.OnEpochBegin(e, dl.Logs{})
@@ -230,8 +230,8 @@ func TestTerminateOnNaN(t *testing.T) {
 	tn := callbacks.TerminateOnNaN()
 	tn.Out = &out
 	h := m.Fit(x, y, dl.Epochs(5), dl.BatchSize(4), dl.Verbose(0), dl.WithCallback(tn))
-	if !m.StopTraining || len(h.Epoch) != 1 || !strings.Contains(out.String(), ": Invalid loss, terminating training\n") {
-		t.Errorf("stop %v, epochs %d, output %q", m.StopTraining, len(h.Epoch), out.String())
+	if !m.StopTraining() || len(h.Epoch) != 1 || !strings.Contains(out.String(), ": Invalid loss, terminating training\n") {
+		t.Errorf("stop %v, epochs %d, output %q", m.StopTraining(), len(h.Epoch), out.String())
 	}
 }
 

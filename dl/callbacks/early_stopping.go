@@ -13,8 +13,8 @@ import (
 //
 // After each epoch, a value that beats the best so far by more than MinDelta becomes the
 // best and resets the wait; otherwise the wait grows, and when it reaches Patience the
-// model's StopTraining is set (and, with RestoreBestWeights, the weights of the best epoch
-// are put back).
+// callback stops training with the model's SetStopTraining (and, with RestoreBestWeights,
+// puts the weights of the best epoch back).
 type EarlyStoppingCallback struct {
 	dl.CallbackBase
 	// Monitor is the logs key watched (default "val_loss").
@@ -41,7 +41,7 @@ type EarlyStoppingCallback struct {
 	// Wait is the number of epochs since the last improvement.
 	Wait int
 
-	model *dl.Sequential
+	model dl.Network
 	mon   monitor
 	best  []*dl.Tensor
 }
@@ -53,7 +53,7 @@ func EarlyStopping(monitor string, patience int) *EarlyStoppingCallback {
 }
 
 // SetModel keeps the model to stop and restore.
-func (c *EarlyStoppingCallback) SetModel(m *dl.Sequential) { c.model = m }
+func (c *EarlyStoppingCallback) SetModel(m dl.Network) { c.model = m }
 
 // OnTrainBegin resets the wait and the best value.
 func (c *EarlyStoppingCallback) OnTrainBegin(logs dl.Logs) {
@@ -82,7 +82,7 @@ func (c *EarlyStoppingCallback) OnEpochEnd(epoch int, logs dl.Logs) {
 	c.Wait++
 	if c.Wait >= c.Patience {
 		c.StoppedEpoch = epoch
-		c.model.StopTraining = true
+		c.model.SetStopTraining(true)
 		if c.RestoreBestWeights && c.best != nil {
 			if c.Verbose > 0 {
 				fmt.Fprintln(writer(c.Out), "Restoring model weights from the end of the best epoch.")

@@ -20,7 +20,7 @@ type LearningRateSchedulerCallback struct {
 	// Out receives the messages (default standard output).
 	Out io.Writer
 
-	model *dl.Sequential
+	model dl.Network
 }
 
 // LearningRateScheduler returns a callback that sets the learning rate to schedule(epoch,
@@ -31,7 +31,7 @@ func LearningRateScheduler(schedule func(epoch int, lr float64) float64) *Learni
 }
 
 // SetModel keeps the model whose optimizer is scheduled.
-func (c *LearningRateSchedulerCallback) SetModel(m *dl.Sequential) { c.model = m }
+func (c *LearningRateSchedulerCallback) SetModel(m dl.Network) { c.model = m }
 
 // OnEpochBegin sets the learning rate for epoch. A schedule that returns NaN or infinity
 // panics.
@@ -82,7 +82,7 @@ type ReduceLROnPlateauCallback struct {
 	// Out receives the messages (default standard output).
 	Out io.Writer
 
-	model    *dl.Sequential
+	model    dl.Network
 	mon      monitor
 	wait     int
 	cooldown int
@@ -96,7 +96,7 @@ func ReduceLROnPlateau(monitor string, factor float64, patience int) *ReduceLROn
 }
 
 // SetModel keeps the model whose optimizer is adjusted.
-func (c *ReduceLROnPlateauCallback) SetModel(m *dl.Sequential) { c.model = m }
+func (c *ReduceLROnPlateauCallback) SetModel(m dl.Network) { c.model = m }
 
 // OnTrainBegin resets the wait, the cooldown and the best value. A Factor of 1 or more
 // panics, as in Keras.

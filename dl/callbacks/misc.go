@@ -20,20 +20,20 @@ type TerminateOnNaNCallback struct {
 	// Out receives the message (default standard output).
 	Out io.Writer
 
-	model *dl.Sequential
+	model dl.Network
 }
 
 // TerminateOnNaN returns a callback that stops training at the first invalid loss.
 func TerminateOnNaN() *TerminateOnNaNCallback { return &TerminateOnNaNCallback{} }
 
 // SetModel keeps the model to stop.
-func (c *TerminateOnNaNCallback) SetModel(m *dl.Sequential) { c.model = m }
+func (c *TerminateOnNaNCallback) SetModel(m dl.Network) { c.model = m }
 
 // OnBatchEnd stops training when the loss in logs is NaN or infinite.
 func (c *TerminateOnNaNCallback) OnBatchEnd(batch int, logs dl.Logs) {
 	if l, ok := logs["loss"]; ok && (math.IsNaN(l) || math.IsInf(l, 0)) {
 		fmt.Fprintf(writer(c.Out), "Batch %d: Invalid loss, terminating training\n", batch)
-		c.model.StopTraining = true
+		c.model.SetStopTraining(true)
 	}
 }
 

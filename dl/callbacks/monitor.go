@@ -94,7 +94,7 @@ func writer(w io.Writer) io.Writer {
 }
 
 // learningRater returns the model's optimizer as a dl.LearningRater, or panics naming op.
-func learningRater(op string, m *dl.Sequential) dl.LearningRater {
+func learningRater(op string, m dl.Network) dl.LearningRater {
 	if m == nil || m.Optimizer() == nil {
 		panic(&dl.Error{Op: op, Msg: "the model must be compiled with an optimizer"})
 	}

@@ -66,7 +66,7 @@ func TensorBoard(logDir string) *TensorBoardCallback {
 }
 
 // SetModel keeps the model whose weights are logged.
-func (c *TensorBoardCallback) SetModel(m *dl.Sequential) { c.model = m }
+func (c *TensorBoardCallback) SetModel(m dl.Network) { c.model, _ = m.(layered) }
 
 // OnTrainBegin starts this run's train event file (the validation one starts with the
 // first validation values) and writes the model's summary when WriteGraph is set.

@@ -36,16 +36,16 @@ func TestCellCallbacks(t *testing.T) {
 		`type logEvery struct {
 	dl.CallbackBase
 	every, seen int
-	model       *dl.Sequential
+	model       dl.Network
 }
-func (c *logEvery) SetModel(m *dl.Sequential) { c.model = m }
+func (c *logEvery) SetModel(m dl.Network) { c.model = m }
 func (c *logEvery) OnEpochEnd(epoch int, logs dl.Logs) {
 	c.seen++
 	if epoch%c.every == 0 {
 		fmt.Printf("epoch %d loss ok %v acc key %v\n", epoch+1, logs["loss"] > 0, logs["accuracy"] >= 0)
 	}
 	if epoch == 2 {
-		c.model.StopTraining = true
+		c.model.SetStopTraining(true)
 	}
 }
 func (c *logEvery) OnTrainEnd(logs dl.Logs) { fmt.Println("train end after", c.seen) }`,
@@ -63,7 +63,7 @@ h := m.Fit(x, dl.FromInts(labels), dl.Epochs(10), dl.Verbose(0),
 	dl.WithCallback(dl.EpochEndFunc(func(e int, logs dl.Logs) { fmt.Println("func epoch", e) })),
 	dl.WithCallback(callbacks.LearningRateScheduler(func(e int, lr float64) float64 { return 0.1 / float64(e+1) })))
 fmt.Println("lr", h.Get("lr"))
-fmt.Println("epochs", len(h.Epoch), "batches", batches, "stopped", m.StopTraining)`,
+fmt.Println("epochs", len(h.Epoch), "batches", batches, "stopped", m.StopTraining())`,
 	}
 	for _, c := range cells {
 		if _, err := i.Eval(c); err != nil {
