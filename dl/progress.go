@@ -253,13 +253,13 @@ type progressLogger struct {
 	steps      bool
 	seen       int // samples (steps) done in the current epoch, set by Fit before OnBatchEnd
 
-	model *Sequential
+	model Network
 	bar   *progbar
 	logs  []logValue
 	live  *liveView // Fit's view in a notebook, nil for the text log
 }
 
-func (p *progressLogger) SetModel(m *Sequential) { p.model = m }
+func (p *progressLogger) SetModel(m Network) { p.model = m }
 
 // OnTrainBegin writes the "Train on" line. With verbose 1, a rich display sink
 // (display.Rich) and the log going to standard output (a notebook), it starts the live view
