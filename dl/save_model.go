@@ -62,7 +62,12 @@ func modelBytes(m Layer, epochs int) ([]byte, error) {
 	var w fileWriter
 	doc := saveDoc{Kind: "model", Class: m.ClassName(), Name: m.Name(), InputShape: builtInputShape(m), Config: cfg, Epoch: epochs}
 	doc.Layers = putWeights(&w, groups)
-	if s, ok := m.(*Sequential); ok && s.Optimizer() != nil {
+	type compiled interface {
+		Optimizer() Optimizer
+		Loss() Loss
+		MetricsNames() []string
+	}
+	if s, ok := m.(compiled); ok && s.Optimizer() != nil {
 		tr, err := saveTraining(&w, s.Optimizer(), s.Loss(), s.MetricsNames()[1:], m.Weights())
 		if err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"godl.dev/godl/dl/losses"
 	"godl.dev/godl/dl/metrics"
 	"godl.dev/godl/dl/optimizers"
+	"godl.dev/godl/dl/regularizers"
 )
 
 // cfgDense is a Dense layer that describes its configuration, registered as "TestDense",
@@ -370,5 +371,63 @@ func TestSaveModelErrors(t *testing.T) {
 	unbuilt := dl.NewSequential(newCfgDense(3, layers.Softmax, "u"))
 	if err := unbuilt.SaveWeights(filepath.Join(t.TempDir(), "u.godl")); err == nil || !strings.Contains(err.Error(), "no weights") {
 		t.Fatalf("unbuilt SaveWeights: %v", err)
+	}
+}
+
+// TestSaveModelBuiltInLayers saves a trained CNN made of the built-in layers (with batch
+// normalization's moving statistics, a frozen layer and an L2 penalty) and checks that the
+// loaded model predicts the same, prints the same summary, and, without dropout (whose
+// generator is per-layer state that is not saved), trains on identically.
+func TestSaveModelBuiltInLayers(t *testing.T) {
+	for _, dropout := range []bool{false, true} {
+		dl.SetSeed(5)
+		frozen := layers.Dense(12, layers.ReLU)
+		m := dl.NewSequential(
+			layers.Conv2D(4, 3, layers.Same, layers.ReLU, layers.InputShape(8, 8, 1), layers.KernelRegularizer(regularizers.L2(0.01))),
+			layers.BatchNormalization(),
+			layers.MaxPooling2D(2),
+		)
+		if dropout {
+			m.Add(layers.Dropout(0.25))
+		}
+		m.Add(layers.Flatten())
+		m.Add(frozen)
+		m.Add(layers.Dense(3, layers.Softmax))
+		frozen.SetTrainable(false)
+		m.Compile(optimizers.Adam(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+		x := dl.RandomUniform(0, 1, 24, 8, 8, 1)
+		labels := make([]int, 24)
+		for i := range labels {
+			labels[i] = i % 3
+		}
+		y := dl.FromInts(labels, 24)
+		m.Fit(x, y, dl.Epochs(2), dl.Verbose(0), dl.BatchSize(8))
+		path := filepath.Join(t.TempDir(), "cnn.godl")
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		got, err := dl.LoadModel(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameWeights(t, "weights", m.Weights(), got.Weights())
+		if a, b := m.SummaryString(), got.SummaryString(); a != b {
+			t.Fatalf("summary after loading:\n%s\nbefore:\n%s", b, a)
+		}
+		sameWeights(t, "predictions", []*dl.Tensor{m.Predict(x)}, []*dl.Tensor{got.Predict(x)})
+		if got.GetLayer(frozen.Name()).(dl.TrainableLayer).Trainable() {
+			t.Fatal("the frozen layer is trainable after loading")
+		}
+		if len(got.Losses()) != 1 {
+			t.Fatalf("%d extra losses after loading, want the L2 penalty", len(got.Losses()))
+		}
+		if dropout {
+			continue
+		}
+		dl.SetSeed(6)
+		m.Fit(x, y, dl.Epochs(1), dl.Verbose(0), dl.BatchSize(8))
+		dl.SetSeed(6)
+		got.Fit(x, y, dl.Epochs(1), dl.Verbose(0), dl.BatchSize(8))
+		sameWeights(t, "after one more epoch", m.Weights(), got.Weights())
 	}
 }
