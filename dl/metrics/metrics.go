@@ -12,9 +12,6 @@
 package metrics
 
 import (
-	"sort"
-	"strings"
-
 	"godl.dev/godl/dl"
 )
 
@@ -126,44 +123,30 @@ func argmax(row []float32) int {
 	return best
 }
 
-// registry maps Keras's metric names to metrics.
-var registry = map[string]dl.Metric{
-	"accuracy":                          Accuracy,
-	"acc":                               SparseCategoricalAccuracy("acc"),
-	"sparse_categorical_accuracy":       SparseCategoricalAccuracy(""),
-	"sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy(5, ""),
-}
-
 func init() {
-	for name, m := range registry {
+	for name, m := range map[string]dl.Metric{
+		"accuracy":                          Accuracy,
+		"acc":                               SparseCategoricalAccuracy("acc"),
+		"sparse_categorical_accuracy":       SparseCategoricalAccuracy(""),
+		"sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy(5, ""),
+	} {
 		dl.RegisterMetric(name, m)
 	}
 }
 
 // Get returns a metric by its Keras name, case-insensitive: "accuracy", "acc",
-// "sparse_categorical_accuracy" or "sparse_top_k_categorical_accuracy" (k = 5). It panics
-// with a *dl.Error listing the known names for any other name.
-func Get(name string) dl.Metric {
-	if m, ok := registry[strings.ToLower(name)]; ok {
-		return m
-	}
-	panic(&dl.Error{Op: "metrics.Get", Msg: "unknown metric \"" + name + "\"; known: " + strings.Join(Names(), ", ")})
-}
+// "sparse_categorical_accuracy" or "sparse_top_k_categorical_accuracy" (k = 5), or any name
+// given to dl.RegisterMetric. It panics with a *dl.Error listing the known names for any
+// other name. It is dl.GetMetric.
+func Get(name string) dl.Metric { return dl.GetMetric(name) }
 
 // Names returns the names Get accepts, sorted.
-func Names() []string {
-	var ns []string
-	for n := range registry {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
-}
+func Names() []string { return dl.MetricNames() }
 
 // SparseCategoricalAccuracyOf returns, for each sample, 1 when the index of the largest
 // prediction in yPred [batch, classes] equals the integer label in yTrue [batch] and 0
 // otherwise, as the function tf.metrics.sparse_categorical_accuracy(y, p) does; its Mean is
-// the batch accuracy (feed it to a MeanMetric with UpdateTensor).
+// the batch accuracy (feed it to a MeanMetric with UpdateState).
 func SparseCategoricalAccuracyOf(yTrue, yPred *dl.Tensor) *dl.Tensor {
 	const op = "SparseCategoricalAccuracyOf"
 	if yPred.Rank() != 2 || yTrue.Size() != yPred.Dim(0) {

@@ -52,7 +52,7 @@ func TestMean(t *testing.T) {
 	}
 	m.Update(1)
 	m.Update(2)
-	m.UpdateTensor(dl.FromFloat64([]float64{3, 6}, 2))
+	m.UpdateState(dl.FromFloat64([]float64{3, 6}, 2))
 	if got := m.Result(); got != 3 {
 		t.Errorf("mean of 1, 2, 3, 6 = %v", got)
 	}
@@ -60,7 +60,7 @@ func TestMean(t *testing.T) {
 	if got := m.Result(); got != 8 {
 		t.Errorf("after 13 with weight 4: %v, want (12+52)/8 = 8", got)
 	}
-	m.Reset()
+	m.ResetStates()
 	m.Update(5)
 	if got, s := m.Result(), m.String(); got != 5 || s != `<Mean "loss": 5.0000>` {
 		t.Errorf("after Reset: %v %s", got, s)
@@ -74,7 +74,7 @@ func TestSparseCategoricalAccuracyOf(t *testing.T) {
 		t.Errorf("per-sample accuracy %v, want [1 0 1]", got)
 	}
 	m := metrics.Mean("acc")
-	m.UpdateTensor(metrics.SparseCategoricalAccuracyOf(dl.FromInts([]int{1, 1, 1}), p))
+	m.UpdateState(metrics.SparseCategoricalAccuracyOf(dl.FromInts([]int{1, 1, 1}), p))
 	if r := m.Result(); r < 0.666 || r > 0.667 {
 		t.Errorf("mean accuracy %v, want 2/3", r)
 	}
