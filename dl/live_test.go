@@ -190,3 +190,65 @@ func TestSummaryInNotebook(t *testing.T) {
 		}
 	}
 }
+
+// sliceDataset is a Dataset of fixed batches; unknown reports an unknown length.
+type sliceDataset struct {
+	x, y    *dl.Tensor
+	batch   int
+	unknown bool
+}
+
+func (d *sliceDataset) Cardinality() int {
+	if d.unknown {
+		return -2
+	}
+	return (d.x.Dim(0) + d.batch - 1) / d.batch
+}
+
+func (d *sliceDataset) Iterate() dl.DatasetIterator { return &sliceIter{d: d} }
+
+type sliceIter struct {
+	d   *sliceDataset
+	pos int
+}
+
+func (it *sliceIter) Next() (x, y *dl.Tensor, ok bool) {
+	n := it.d.x.Dim(0)
+	if it.pos >= n {
+		return nil, nil, false
+	}
+	end := min(it.pos+it.d.batch, n)
+	x, y = it.d.x.Slice(it.pos, end), it.d.y.Slice(it.pos, end)
+	it.pos = end
+	return x, y, true
+}
+
+func (it *sliceIter) Close() {}
+
+// TestFitDatasetLiveView: FitDataset's live view counts steps, known or not.
+func TestFitDatasetLiveView(t *testing.T) {
+	x := dl.RandomUniform(0, 1, 100, 3)
+	y := dl.FromInts(make([]int, 100))
+	for _, unknown := range []bool{false, true} {
+		m := compile(dl.NewSequential(layers.Dense(2, layers.Softmax)))
+		s := withSink(t)
+		m.FitDataset(&sliceDataset{x: x, y: y, batch: 10, unknown: unknown}, dl.Epochs(2), dl.Verbose(1))
+		if len(s.displays) != 2 {
+			t.Fatalf("unknown %v: FitDataset made %d displays, want 2", unknown, len(s.displays))
+		}
+		final := s.displays[0]
+		for _, b := range s.updates {
+			if b.ID == final.ID {
+				final = b
+			}
+		}
+		header := "Train for 10 steps"
+		if unknown {
+			header = "Train for an unknown number of steps"
+		}
+		want := regexp.MustCompile(`^` + header + `\nEpoch 1/2\n10/10 \[={30}\] - \ds \d+[mu]?s/step - loss: \d\.\d{4} - accuracy: \S+\nEpoch 2/2\n10/10 \[={30}\] - \ds \d+[mu]?s/step - loss: \d\.\d{4} - accuracy: \S+$`)
+		if text := final.Data[display.MIMEText].(string); !want.MatchString(text) {
+			t.Errorf("unknown %v: final log:\n%s", unknown, text)
+		}
+	}
+}

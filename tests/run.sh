@@ -5,9 +5,11 @@
 #   tests/run.sh conformance   jupyter_kernel_test suite + protocol checks (python3-jupyter-kernel-test)
 #   tests/run.sh nbclient      tests/notebooks/smoke.ipynb through nbclient and jupyter nbconvert --execute
 #   tests/run.sh browser       the same notebook in classic Notebook 6.4 in headless chromium (npm playwright-core)
+#   tests/run.sh rich          Fit's live view, Evaluate's bar and tensor displays, message by message (rich_test.py)
+#   tests/run.sh richbench     Fit's epoch time with the live view (verbose 1) against verbose 0 (not a test)
 #   tests/run.sh course        every notebook of the course through nbclient, in fast mode (GODL_FAST=1)
 #   tests/run.sh bench         kernel start and trivial-cell round trip medians (not a test)
-#   tests/run.sh all           conformance, nbclient, browser and course
+#   tests/run.sh all           conformance, nbclient, rich, browser and course
 #
 # GODL=/path/to/godl uses that binary instead of building one. Python is /usr/bin/python3
 # (Debian's Jupyter), whatever python3 is first on PATH.
@@ -42,15 +44,17 @@ run() {
 			(cd "$root/tests/browser" && npm ci --no-audit --no-fund --silent)
 		fi
 		node "$root/tests/browser/notebook_ui.mjs" "$work" ;;
+	rich) "$py" "$root/tests/rich_test.py" ;;
+	richbench) "$py" "$root/tests/rich_test.py" --measure ;;
 	course) "$py" "$root/tests/course_test.py" ;;
 	bench) "$py" "$root/tests/bench_kernel.py" ;;
-	*) echo "tests/run.sh: unknown suite $1 (want conformance, nbclient, browser, course, bench or all)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite $1 (want conformance, nbclient, rich, richbench, browser, course, bench or all)" >&2; exit 2 ;;
 	esac
 }
 
 suite=${1:-all}
 if [ "$suite" = all ]; then
-	for s in conformance nbclient browser course; do
+	for s in conformance nbclient rich browser course; do
 		echo "== $s"
 		run "$s"
 	done
