@@ -1,6 +1,7 @@
 package dl
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -23,6 +24,9 @@ const (
 func (t *Tensor) String() string {
 	if t == nil {
 		return "<nil>"
+	}
+	if t.sym != nil {
+		return fmt.Sprintf("<symbolic tensor %s shape=%s dtype=%s>", t.sym.node.layer.Name(), shapeString(t.shape), t.dtype)
 	}
 	summarize := t.Size() > printThreshold
 	// Collect the flat indices that are shown.

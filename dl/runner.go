@@ -40,6 +40,8 @@ type runner struct {
 	sparseLoss bool   // the loss takes integer labels (a sparse cross-entropy)
 	fusedName  string // the name of the fused softmax layer, for label errors
 	extraLoss  bool   // some layer may add losses (LossLayer): add them in each step
+
+	graph *graphRun // a functional model's schedule, nil for Sequential
 }
 
 // current reports whether the runner still matches the trainable flags of ws, the model's

@@ -2,13 +2,9 @@ package dl
 
 import (
 	"fmt"
-	"html"
 	"io"
-	"os"
 	"strconv"
 	"strings"
-
-	"godl.dev/godl/display"
 )
 
 // Sequential is a linear stack of layers, as Keras's Sequential model. Its layers are built
@@ -194,81 +190,24 @@ func (m *Sequential) CountParams() int {
 // model.summary(). The model must be built. In a notebook (a rich display sink is active,
 // display.Rich) it shows the same table as HTML through display instead, with that text as
 // the text/plain form.
-func (m *Sequential) Summary() {
-	text := m.SummaryString()
-	if !display.Rich() {
-		io.WriteString(os.Stdout, text)
-		return
-	}
-	display.Display(display.Bundle{Data: map[string]any{
-		display.MIMEText: text,
-		display.MIMEHTML: m.summaryHTML(),
-	}})
-}
-
-// summaryHTML returns the summary as an HTML table: one row per layer, then the totals.
-func (m *Sequential) summaryHTML() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<div><b>Model: %s</b>\n<table>\n", html.EscapeString(strconv.Quote(m.name)))
-	b.WriteString(`<thead><tr><th style="text-align:left">Layer (type)</th><th style="text-align:left">Output Shape</th><th style="text-align:right">Param #</th></tr></thead>` + "\n<tbody>\n")
-	for i, l := range m.layers {
-		n, _ := CountParams(l.Weights())
-		fmt.Fprintf(&b, `<tr><td style="text-align:left">%s</td><td style="text-align:left">%s</td><td style="text-align:right">%s</td></tr>`+"\n",
-			html.EscapeString(l.Name()+" ("+l.ClassName()+")"), html.EscapeString(shapeString(m.outShapes[i])), strconv.Itoa(n))
-	}
-	b.WriteString("</tbody>\n</table>\n")
-	total, trainable := CountParams(m.Weights())
-	fmt.Fprintf(&b, "<div>Total params: %s<br>Trainable params: %s<br>Non-trainable params: %s</div></div>",
-		thousands(total), thousands(trainable), thousands(total-trainable))
-	return b.String()
-}
+func (m *Sequential) Summary() { m.table().show() }
 
 // WriteSummary writes the summary that Summary prints to w.
 func (m *Sequential) WriteSummary(w io.Writer) { io.WriteString(w, m.SummaryString()) }
 
 // SummaryString returns the text that Summary prints.
-func (m *Sequential) SummaryString() string {
+func (m *Sequential) SummaryString() string { return m.table().text() }
+
+// table returns the summary's rows: each layer with its output shape.
+func (m *Sequential) table() *summaryTable {
 	if m.inputShape == nil {
 		panicf("Summary", nil, "model %q is not built yet: call Build with the input shape, or Fit, first", m.name)
 	}
-	const width = 65
-	stops := []int{29, 55, 65}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Model: %q\n", m.name)
-	b.WriteString(strings.Repeat("_", width) + "\n")
-	summaryRow(&b, stops, "Layer (type)", "Output Shape", "Param #")
-	b.WriteString(strings.Repeat("=", width) + "\n")
+	t := newSummaryTable(m.name, false, m.Weights())
 	for i, l := range m.layers {
-		n, _ := CountParams(l.Weights())
-		summaryRow(&b, stops, l.Name()+" ("+l.ClassName()+")", shapeString(m.outShapes[i]), strconv.Itoa(n))
-		if i < len(m.layers)-1 {
-			b.WriteString(strings.Repeat("_", width) + "\n")
-		}
+		t.add(l, shapeString(m.outShapes[i]), nil)
 	}
-	b.WriteString(strings.Repeat("=", width) + "\n")
-	total, trainable := CountParams(m.Weights())
-	fmt.Fprintf(&b, "Total params: %s\n", thousands(total))
-	fmt.Fprintf(&b, "Trainable params: %s\n", thousands(trainable))
-	fmt.Fprintf(&b, "Non-trainable params: %s\n", thousands(total-trainable))
-	b.WriteString(strings.Repeat("_", width) + "\n")
-	return b.String()
-}
-
-// summaryRow writes fields cut and padded at stops, as Keras's print_row does: before each
-// field after the first, the last character so far becomes a space.
-func summaryRow(b *strings.Builder, stops []int, fields ...string) {
-	line := ""
-	for i, f := range fields {
-		if i > 0 {
-			line = line[:len(line)-1] + " "
-		}
-		line += f
-		if len(line) > stops[i] {
-			line = line[:stops[i]]
-		}
-		line += strings.Repeat(" ", stops[i]-len(line))
-	}
-	b.WriteString(line + "\n")
+	return t
 }
 
 // thousands formats n with comma separators: 101770 → "101,770".

@@ -48,6 +48,8 @@ type Tensor struct {
 	trainable    bool
 	grad         *Tensor
 	node         *node
+
+	sym *symbol // set on the symbolic tensors of the functional API (Input, Apply)
 }
 
 // numel returns the number of elements of shape; it panics on a negative dimension.

@@ -116,7 +116,7 @@ func TestFitDatasetCallbacksAndLog(t *testing.T) {
 		EpochEnd: func(epoch int, logs dl.Logs) {
 			epochs++
 			if epoch == 1 {
-				m.StopTraining = true
+				m.SetStopTraining(true)
 			}
 		},
 	}

@@ -111,8 +111,12 @@ func (l *Conv2DLayer) checkInput(x *dl.Tensor) {
 	}
 }
 
-// Call computes activation(conv(x, kernel) + bias) with tensor operations.
+// Call computes activation(conv(x, kernel) + bias) with tensor operations. An unbuilt layer
+// builds itself for x first, as a Keras layer does when first called.
 func (l *Conv2DLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	if l.kernel == nil {
+		l.Build(x.Shape())
+	}
 	l.checkInput(x)
 	var y *dl.Tensor
 	dl.InLayer(l.name, func() { y = dl.Conv2D(x, l.kernel, l.sh, l.sw, l.padding) })

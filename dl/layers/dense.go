@@ -98,8 +98,13 @@ func (d *DenseLayer) checkInput(op string, x *dl.Tensor) {
 	}
 }
 
-// Call computes activation(x·kernel + bias) with tensor operations.
+// Call computes activation(x·kernel + bias) with tensor operations. An unbuilt layer builds
+// itself for x first, as a Keras layer does when first called (in a subclassed model's
+// Call).
 func (d *DenseLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	if d.kernel == nil {
+		d.Build(x.Shape())
+	}
 	d.checkInput("Dense", x)
 	shape := x.Shape()
 	y := x.Reshape(-1, shape[len(shape)-1]).MatMul(d.kernel)

@@ -1,0 +1,328 @@
+package dl
+
+// Training and inference steps of a Model: a schedule of stages over value slots, one slot
+// per tensor of the graph. A stage runs a layer's compiled Kernel (or MergeKernel) when the
+// layer appears at one node of the model, and the layer's Call with autodiff otherwise
+// (shared layers, nested models, layers without kernels). Gradients that reach a slot from
+// several stages (a tensor used twice) are summed in a buffer the schedule owns.
+
+// graphRun is a functional model's schedule.
+type graphRun struct {
+	stages []*graphStage
+	out    int // the slot of the model's output
+	vals   []*Tensor
+	grads  []*Tensor // the gradient reaching each slot in this step
+	own    []*Tensor // buffers owned by the schedule, for summed gradients
+	owned  []bool    // whether grads[i] is own[i] in this step
+	dxs    []*Tensor // scratch for one stage's input gradients
+	needDx [][]bool  // per stage: which inputs need a gradient
+}
+
+// graphStage runs one node.
+type graphStage struct {
+	layer  Layer
+	in     []int // input slots
+	out    int   // output slot
+	kernel Kernel
+	merge  MergeKernel
+	// autodiff state: the detached inputs and the output of the last forward pass
+	ins []*Tensor
+	y   *Tensor
+}
+
+// runnerFor returns the model's runner, made at first use after Compile, or after a weight
+// was frozen or unfrozen.
+func (m *Model) runnerFor() *runner {
+	ws := m.Weights()
+	if m.run != nil && m.run.current(ws) {
+		return m.run
+	}
+	r := &runner{row: 1}
+	in := m.inputs[0].shape[1:]
+	for _, d := range in {
+		r.row *= d
+	}
+	r.xb = &Tensor{dtype: Float32, shape: append([]int{0}, in...)}
+	r.yLab = &Tensor{dtype: Int32, shape: []int{0}}
+	r.yDense = &Tensor{dtype: Float32, shape: []int{0}}
+	r.yb = r.yLab
+	_, r.sparseLoss = m.loss.(FusedLoss)
+	r.probs = &Tensor{dtype: Float32}
+	r.dlog = &Tensor{dtype: Float32}
+	r.extraLoss = hasLossLayers(m.layers)
+	for _, w := range ws {
+		r.trainable = append(r.trainable, w.trainable)
+		if w.trainable {
+			r.vars = append(r.vars, w)
+		}
+	}
+	r.grads = make([]*Tensor, len(r.vars))
+
+	g := &graphRun{}
+	calls := map[string]int{}
+	for _, n := range m.nodes {
+		calls[n.layer.Name()]++
+	}
+	slot := map[*Tensor]int{m.inputs[0]: 0}
+	nslots := 1
+	for _, n := range m.nodes {
+		if len(n.inputs) == 0 {
+			continue
+		}
+		st := &graphStage{layer: n.layer, out: nslots}
+		slot[n.output] = nslots
+		nslots++
+		need := make([]bool, len(n.inputs))
+		for i, t := range n.inputs {
+			st.in = append(st.in, slot[t])
+			need[i] = slot[t] != 0
+		}
+		if calls[n.layer.Name()] == 1 {
+			if ml, ok := n.layer.(MergeLayer); ok {
+				if mk, ok := ml.(MergeKernel); ok {
+					st.merge = mk
+				}
+			} else if k, ok := n.layer.(Kernel); ok {
+				st.kernel = k
+			}
+		}
+		g.stages = append(g.stages, st)
+		g.needDx = append(g.needDx, need)
+	}
+	g.out = slot[m.outputs[0]]
+	g.vals = make([]*Tensor, nslots)
+	g.grads = make([]*Tensor, nslots)
+	g.own = make([]*Tensor, nslots)
+	g.owned = make([]bool, nslots)
+	if len(g.stages) > 0 {
+		last := g.stages[len(g.stages)-1]
+		if last.out == g.out && last.kernel != nil {
+			if sk, ok := last.kernel.(SoftmaxKernel); ok && sk.EndsInSoftmax() {
+				if fl, ok := m.loss.(FusedLoss); ok && fl.FusesWithSoftmax() {
+					r.fused, r.fusedName = sk, last.layer.Name()
+				}
+			}
+		}
+	}
+	r.graph = g
+	m.run = r
+	return r
+}
+
+// prepare builds the model for x and returns its runner (see stepper).
+func (m *Model) prepare(op string, x *Tensor) *runner {
+	if len(x.shape) == 0 {
+		panicf(op, [][]int{x.shape}, "inputs need a batch axis")
+	}
+	if m.sub != nil {
+		m.sub.build(m, x.shape[1:])
+		return m.sub.runnerFor(m)
+	}
+	m.checkInput(op, x.shape)
+	if len(m.outputs) != 1 {
+		panicf(op, nil, "model %q has %d outputs; Fit, Evaluate and Predict take models of one output", m.name, len(m.outputs))
+	}
+	for _, d := range m.inputs[0].shape[1:] {
+		if d < 0 {
+			panicf(op, [][]int{m.inputs[0].shape}, "model %q has an input of unknown size; Fit and Predict need every axis but the batch known", m.name)
+		}
+	}
+	return m.runnerFor()
+}
+
+// forward runs every stage on the gathered batch; the last stage stops at the logits when
+// the softmax is fused with the loss.
+func (g *graphRun) forward(r *runner, training bool) {
+	g.vals[0] = r.xb
+	last := len(g.stages) - 1
+	for i, st := range g.stages {
+		if i == last && training && r.fused != nil {
+			g.vals[st.out] = r.fused.ForwardLogits(g.vals[st.in[0]])
+			continue
+		}
+		g.vals[st.out] = st.forward(g.vals, training)
+	}
+}
+
+func (st *graphStage) forward(vals []*Tensor, training bool) *Tensor {
+	defer nameLayerOnPanic(st.layer.Name())
+	switch {
+	case st.kernel != nil:
+		return st.kernel.Forward(vals[st.in[0]], training)
+	case st.merge != nil:
+		xs := st.ins[:0]
+		for _, s := range st.in {
+			xs = append(xs, vals[s])
+		}
+		st.ins = xs
+		return st.merge.ForwardMany(xs, training)
+	}
+	st.ins = st.ins[:0]
+	for _, s := range st.in {
+		x := vals[s]
+		if training {
+			x = x.Detach().RequireGrad()
+		}
+		st.ins = append(st.ins, x)
+	}
+	call := func() {
+		if ml, ok := st.layer.(MergeLayer); ok {
+			st.y = ml.CallMany(st.ins, training)
+		} else {
+			st.y = st.layer.Call(st.ins[0], training)
+		}
+	}
+	if training {
+		call()
+	} else {
+		NoGrad(call)
+	}
+	return st.y
+}
+
+// addGrad adds the gradient dx into slot s: kept as is for the first contribution, summed
+// into the schedule's own buffer for the next ones.
+func (g *graphRun) addGrad(s int, dx *Tensor) {
+	if dx == nil {
+		return
+	}
+	cur := g.grads[s]
+	if cur == nil {
+		g.grads[s] = dx
+		return
+	}
+	if !g.owned[s] {
+		buf := g.own[s]
+		if buf == nil || !sameShape(buf.shape, cur.shape) {
+			buf = Zeros(cur.shape...)
+			g.own[s] = buf
+		}
+		copy(buf.f32, cur.floats("Backward"))
+		g.grads[s], g.owned[s] = buf, true
+	}
+	dst, src := g.grads[s].f32, dx.floats("Backward")
+	if len(src) != len(dst) {
+		panicf("Backward", [][]int{cur.shape, dx.shape}, "gradients of one tensor have different sizes")
+	}
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// backward runs the stages backwards from dOut, the gradient at the model's output (or at
+// the logits when fused).
+func (g *graphRun) backward(r *runner, dOut *Tensor) {
+	for i := range g.grads {
+		g.grads[i], g.owned[i] = nil, false
+	}
+	g.grads[g.out] = dOut
+	last := len(g.stages) - 1
+	for i := last; i >= 0; i-- {
+		st := g.stages[i]
+		dy := g.grads[st.out]
+		if dy == nil {
+			continue // the output does not reach the loss
+		}
+		need := g.needDx[i]
+		switch {
+		case i == last && r.fused != nil:
+			g.addGrad(st.in[0], r.fused.BackwardLogits(dy, need[0]))
+		case st.kernel != nil:
+			dx := func() *Tensor {
+				defer nameLayerOnPanic(st.layer.Name())
+				return st.kernel.Backward(dy, need[0])
+			}()
+			if need[0] {
+				g.addGrad(st.in[0], dx)
+			}
+		case st.merge != nil:
+			dxs := func() []*Tensor {
+				defer nameLayerOnPanic(st.layer.Name())
+				return st.merge.BackwardMany(dy, need)
+			}()
+			for j, dx := range dxs {
+				if need[j] {
+					g.addGrad(st.in[j], dx)
+				}
+			}
+		default:
+			if st.y != nil && st.y.requiresGrad {
+				st.y.BackwardWith(dy)
+			}
+			for j, x := range st.ins {
+				dx := x.grad
+				x.grad = nil
+				if need[j] && dx != nil {
+					g.addGrad(st.in[j], dx)
+				}
+			}
+		}
+	}
+}
+
+// trainStep runs forward, loss, backward and the optimizer on the gathered batch (see
+// stepper).
+func (m *Model) trainStep(r *runner) (float64, *Tensor) {
+	if m.sub != nil {
+		return m.sub.trainStep(m, r)
+	}
+	g := r.graph
+	for _, w := range r.vars {
+		w.grad = nil
+	}
+	g.forward(r, true)
+	h := g.vals[g.out]
+	var loss float64
+	var pred, dOut *Tensor
+	if r.fused != nil {
+		b, c := h.shape[0], h.shape[1]
+		setRows(r.probs, &r.pBuf, b, c)
+		setRows(r.dlog, &r.dBuf, b, c)
+		if r.yb != r.yLab {
+			panicf("Fit", [][]int{r.yb.shape, h.shape}, "%s needs integer class labels [batch], not targets of the first shape", m.loss.Name())
+		}
+		if b > 0 {
+			labelsInRange(r.fusedName, r.yb.i32, c)
+			loss = float64(backend().SoftmaxCrossEntropy(b, c, h.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
+		}
+		pred, dOut = r.probs, r.dlog
+	} else {
+		pred = h
+		dOut = lossGradient(m.loss, r.yb, h, &loss)
+	}
+	g.backward(r, dOut)
+	if r.extraLoss {
+		loss += addExtraLosses(m.layers, true)
+	}
+	for i, w := range r.vars {
+		r.grads[i] = w.grad
+	}
+	m.optimizer.ApplyGradients(r.grads, r.vars)
+	return loss, pred
+}
+
+// lossGradient computes loss(yTrue, pred) into *loss and returns its gradient with respect
+// to pred.
+func lossGradient(l Loss, yTrue, pred *Tensor, loss *float64) *Tensor {
+	leaf := pred.Detach().RequireGrad()
+	var t *Tensor
+	InLayer(l.Name(), func() { t = l.Compute(yTrue, leaf) })
+	*loss = t.Item()
+	if t.requiresGrad {
+		t.Backward()
+	}
+	g := leaf.grad
+	if g == nil {
+		g = Zeros(leaf.shape...)
+	}
+	return g
+}
+
+// inferStep returns the predictions for the gathered batch (see stepper).
+func (m *Model) inferStep(r *runner) *Tensor {
+	if m.sub != nil {
+		return m.sub.inferStep(m, r)
+	}
+	r.graph.forward(r, false)
+	return r.graph.vals[r.graph.out]
+}

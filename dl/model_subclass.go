@@ -1,0 +1,233 @@
+package dl
+
+// Subclassed models, as Keras's class LeNet5(Model): a type whose fields hold layers and
+// whose Call method runs them. Subclass wraps it into a Model that trains, evaluates,
+// predicts and summarises like any other, through autodiff over Call.
+
+import (
+	"reflect"
+	"unsafe"
+)
+
+// Caller is the body of a subclassed model: Call computes the model's output for the batch
+// x with the layers the type holds (calling each layer's Call, which builds an unbuilt
+// built-in layer on first use). training is true during Fit.
+type Caller interface {
+	Call(x *Tensor, training bool) *Tensor
+}
+
+// subclass is a subclassed model's body and what is known of it.
+type subclass struct {
+	class    string
+	body     Caller
+	layers   []Layer // discovered in the body's fields, in field order
+	inShape  []int   // per-sample input shape, nil until built
+	outShape []int   // output shape, batch axis first
+}
+
+// Subclass returns a model running body, as an instance of a Keras Model subclass: class is
+// the class name (summaries print it, and the model is named after it in snake case, so
+// "LeNet5" gives "le_net5", then "le_net5_1", …). The model's layers are those held by
+// body's fields (a Layer, or a slice or array of them), in field order, each once.
+//
+// In a notebook cell:
+//
+//	type LeNet5 struct {
+//		conv1, conv2, pool, flatten, dense1, dense2, dense3 dl.Layer
+//	}
+//	func (m *LeNet5) Call(x *dl.Tensor, training bool) *dl.Tensor {
+//		x = m.pool.Call(m.conv1.Call(x, training), training)
+//		x = m.pool.Call(m.conv2.Call(x, training), training)
+//		x = m.flatten.Call(x, training)
+//		return m.dense3.Call(m.dense2.Call(m.dense1.Call(x, training), training), training)
+//	}
+//	model := dl.Subclass("LeNet5", &LeNet5{conv1: layers.Conv2D(6, 5, layers.Same, layers.ReLU), …})
+//
+// The model is built at its first Fit, Predict or Call, or by Build([]int{-1, 28, 28, 1}),
+// by calling body on one sample of zeros. A subclassed model has no graph: its summary
+// shows "multiple" for shapes, and it trains through autodiff of Call, with no compiled
+// kernels.
+func Subclass(class string, body Caller) *Model {
+	if body == nil {
+		panicf("Subclass", nil, "the model body is nil")
+	}
+	if class == "" {
+		panicf("Subclass", nil, "the class name is empty: give the Go type's name, such as \"LeNet5\"")
+	}
+	m := &Model{sub: &subclass{class: class, body: body}}
+	m.self = m
+	m.name = UniqueName(SnakeCase(class))
+	m.sub.layers = discoverLayers(body)
+	return m
+}
+
+// layerList returns the body's layers; it looks again when none were found at first (a
+// body whose layers are made in its first Call).
+func (s *subclass) layerList() []Layer {
+	if len(s.layers) == 0 {
+		s.layers = discoverLayers(s.body)
+	}
+	return append([]Layer(nil), s.layers...)
+}
+
+// build builds the model for samples of shape in by calling the body on a batch of one
+// sample of zeros, which builds every layer it calls.
+func (s *subclass) build(m *Model, in []int) {
+	if s.inShape != nil {
+		if !sameShape(s.inShape, in) {
+			panicf("Model.Build", [][]int{append([]int{-1}, s.inShape...), append([]int{-1}, in...)},
+				"model %q was built for another input shape", m.name)
+		}
+		return
+	}
+	for _, d := range in {
+		if d < 1 {
+			panicf("Model.Build", [][]int{append([]int{-1}, in...)}, "model %q needs a known input shape to build", m.name)
+		}
+	}
+	var y *Tensor
+	NoGrad(func() { y = s.body.Call(Zeros(append([]int{1}, in...)...), false) })
+	if y == nil {
+		panicf("Model.Build", nil, "model %q: Call returned nil", m.name)
+	}
+	s.inShape = cloneShape(in)
+	s.outShape = append([]int{-1}, y.shape[1:]...)
+	s.layers = discoverLayers(s.body)
+}
+
+// call runs the body on x (building the model first).
+func (s *subclass) call(m *Model, x *Tensor, training bool) *Tensor {
+	s.build(m, x.shape[1:])
+	return s.body.Call(x, training)
+}
+
+// runnerFor returns the runner of a subclassed model: batch buffers only.
+func (s *subclass) runnerFor(m *Model) *runner {
+	ws := m.Weights()
+	if m.run != nil && m.run.current(ws) {
+		return m.run
+	}
+	r := &runner{row: 1}
+	for _, d := range s.inShape {
+		r.row *= d
+	}
+	r.xb = &Tensor{dtype: Float32, shape: append([]int{0}, s.inShape...)}
+	r.yLab = &Tensor{dtype: Int32, shape: []int{0}}
+	r.yDense = &Tensor{dtype: Float32, shape: []int{0}}
+	r.yb = r.yLab
+	_, r.sparseLoss = m.loss.(FusedLoss)
+	r.extraLoss = hasLossLayers(s.layers)
+	for _, w := range ws {
+		r.trainable = append(r.trainable, w.trainable)
+		if w.trainable {
+			r.vars = append(r.vars, w)
+		}
+	}
+	r.grads = make([]*Tensor, len(r.vars))
+	m.run = r
+	return r
+}
+
+// trainStep differentiates the loss of Call's output on the gathered batch.
+func (s *subclass) trainStep(m *Model, r *runner) (float64, *Tensor) {
+	for _, w := range r.vars {
+		w.grad = nil
+	}
+	var pred, l *Tensor
+	InLayer(m.name, func() { pred = s.body.Call(r.xb, true) })
+	InLayer(m.loss.Name(), func() { l = m.loss.Compute(r.yb, pred) })
+	loss := l.Item()
+	if l.requiresGrad {
+		l.Backward()
+	}
+	if r.extraLoss {
+		loss += addExtraLosses(s.layers, true)
+	}
+	for i, w := range r.vars {
+		r.grads[i] = w.grad
+	}
+	m.optimizer.ApplyGradients(r.grads, r.vars)
+	return loss, pred
+}
+
+// inferStep runs Call in inference mode without recording gradients.
+func (s *subclass) inferStep(m *Model, r *runner) *Tensor {
+	var y *Tensor
+	NoGrad(func() { InLayer(m.name, func() { y = s.body.Call(r.xb, false) }) })
+	return y
+}
+
+var (
+	layerType        = reflect.TypeOf((*Layer)(nil)).Elem()
+	reflectValueType = reflect.TypeOf(reflect.Value{})
+)
+
+// discoverLayers returns the layers held by the fields of body (a pointer to a struct), in
+// field order, each once (by name). A body declared in a notebook cell reaches compiled
+// code wrapped by the interpreter: the wrapper's IValue field holds the cell's value, and
+// its fields may be unexported, so they are read through unsafe.
+func discoverLayers(body any) []Layer {
+	v := reflect.ValueOf(body)
+	var out []Layer
+	seen := map[string]bool{}
+	add := func(l Layer) {
+		if l != nil && !seen[l.Name()] {
+			seen[l.Name()] = true
+			out = append(out, l)
+		}
+	}
+	var walk func(v reflect.Value, depth int)
+	walk = func(v reflect.Value, depth int) {
+		if depth > 3 || !v.IsValid() {
+			return
+		}
+		if v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return
+			}
+			if depth > 0 && v.Type().Implements(layerType) && v.CanInterface() {
+				if l, ok := v.Interface().(Layer); ok {
+					add(l)
+					return
+				}
+			}
+			walk(v.Elem(), depth)
+			return
+		}
+		switch v.Kind() {
+		case reflect.Struct:
+			if v.Type() == reflectValueType && v.CanInterface() {
+				walk(v.Interface().(reflect.Value), depth) // an interpreter's boxed value
+				return
+			}
+			if depth > 0 && v.CanInterface() {
+				if l, ok := v.Interface().(Layer); ok {
+					add(l)
+					return
+				}
+			}
+			t := v.Type()
+			for i := 0; i < t.NumField(); i++ {
+				f := v.Field(i)
+				if !f.CanInterface() {
+					if !f.CanAddr() {
+						continue
+					}
+					f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+				}
+				walk(f, depth+1)
+			}
+		case reflect.Slice, reflect.Array:
+			switch v.Type().Elem().Kind() {
+			case reflect.Interface, reflect.Pointer, reflect.Struct:
+			default:
+				return
+			}
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), depth+1)
+			}
+		}
+	}
+	walk(v, 0)
+	return out
+}
