@@ -59,8 +59,13 @@ func (l *ActivationLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
 	xv, yv := x.Data(), y.Data()
 	switch l.activation {
 	case ReLU:
+		yv = yv[:len(xv)]
 		for i, v := range xv {
-			yv[i] = max(v, 0)
+			b := math.Float32bits(v)
+			if int32(b) < 0 { // negative (or -0): an integer select, a conditional move
+				b = 0
+			}
+			yv[i] = math.Float32frombits(b)
 		}
 	case Sigmoid:
 		for i, v := range xv {

@@ -151,6 +151,10 @@ func (l *BatchNormalizationLayer) updateMoving(mean, variance []float32, n int, 
 }
 
 // Forward is the compiled forward pass (see dl.Kernel).
+//
+// The loops run over the flat data with the channel index wrapping around, which costs the
+// same per element for 8 channels as for 2048 (a loop per row would pay its overhead every
+// few elements for few channels).
 func (l *BatchNormalizationLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
 	c := l.checkInput(x)
 	l.x, l.rank = x, x.Rank()
@@ -161,28 +165,25 @@ func (l *BatchNormalizationLayer) Forward(x *dl.Tensor, training bool) *dl.Tenso
 	l.training = l.useBatchStats(training)
 	mean, inv := l.mean, l.invStd
 	if l.training && rows > 0 {
-		sum, sq := l.sum, l.sumSq
+		// One pass for Σx and Σx² in float64; var = E[x²] - mean² loses nothing that
+		// matters at float64 precision for float32 data.
+		sum, sq := l.sum[:c], l.sumSq[:c]
 		clear(sum)
 		clear(sq)
-		for r := 0; r < rows; r++ {
-			row := xv[r*c : (r+1)*c : (r+1)*c]
-			for j, v := range row {
-				sum[j] += float64(v)
-			}
-		}
-		for j := range mean {
-			mean[j] = float32(sum[j] / float64(rows))
-		}
-		for r := 0; r < rows; r++ {
-			row := xv[r*c : (r+1)*c : (r+1)*c]
-			for j, v := range row {
-				d := float64(v - mean[j])
-				sq[j] += d * d
+		j := 0
+		for _, v := range xv {
+			f := float64(v)
+			sum[j] += f
+			sq[j] += f * f
+			if j++; j == c {
+				j = 0
 			}
 		}
 		variance := l.invStd // reused: the variance first, then 1/√(var + ε)
 		for j := range variance {
-			variance[j] = float32(sq[j] / float64(rows))
+			m := sum[j] / float64(rows)
+			mean[j] = float32(m)
+			variance[j] = float32(max(sq[j]/float64(rows)-m*m, 0))
 		}
 		l.updateMoving(mean, variance, rows, l.rank == 4)
 		for j, v := range variance {
@@ -196,15 +197,17 @@ func (l *BatchNormalizationLayer) Forward(x *dl.Tensor, training bool) *dl.Tenso
 	}
 	g, b := l.gamma.Data(), l.beta.Data()
 	// y = x·s + t with s = γ/σ and t = β - mean·s, per channel.
-	s, t := l.scale, l.shift
+	s, t := l.scale[:c], l.shift[:c]
 	for j := range s {
 		s[j] = g[j] * inv[j]
 		t[j] = b[j] - mean[j]*s[j]
 	}
-	for r := 0; r < rows; r++ {
-		xr, yr := xv[r*c:(r+1)*c:(r+1)*c], yv[r*c:(r+1)*c:(r+1)*c]
-		for j, v := range xr {
-			yr[j] = v*s[j] + t[j]
+	yv = yv[:len(xv)]
+	j := 0
+	for i, v := range xv {
+		yv[i] = v*s[j] + t[j]
+		if j++; j == c {
+			j = 0
 		}
 	}
 	return y
@@ -212,25 +215,31 @@ func (l *BatchNormalizationLayer) Forward(x *dl.Tensor, training bool) *dl.Tenso
 
 // Backward is the compiled backward pass (see dl.Kernel). In training mode the gradient
 // flows through the batch statistics too:
-// dx = γ/σ · (dy - mean(dy) - x̂·mean(dy·x̂)), with x̂ = (x - mean)/σ.
+// dx = γ/σ · (dy - mean(dy) - x̂·mean(dy·x̂)), with x̂ = (x - mean)/σ,
+// computed per element as dx = dy·p + x·q + r with per-channel p, q and r.
 func (l *BatchNormalizationLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	c := l.gamma.Size()
 	xv, g := l.x.Data(), dy.Data()
+	g = g[:len(xv)]
 	rows := len(xv) / c
 	mean, inv := l.mean, l.invStd
 	dg, db := l.dGamma.Data(), l.dBeta.Data()
-	sg, sb := l.sum, l.sumSq // Σdy·x̂ and Σdy in float64
+	sgx, sg := l.sum[:c], l.sumSq[:c] // Σdy·x and Σdy in float64
+	clear(sgx)
 	clear(sg)
-	clear(sb)
-	for r := 0; r < rows; r++ {
-		xr, gr := xv[r*c:(r+1)*c:(r+1)*c], g[r*c:(r+1)*c:(r+1)*c]
-		for j, v := range gr {
-			sb[j] += float64(v)
-			sg[j] += float64(v * (xr[j] - mean[j]) * inv[j])
+	j := 0
+	for i, v := range g {
+		f := float64(v)
+		sg[j] += f
+		sgx[j] += f * float64(xv[i])
+		if j++; j == c {
+			j = 0
 		}
 	}
+	// Σdy·x̂ = (Σdy·x - mean·Σdy)/σ.
 	for j := range dg {
-		dg[j], db[j] = float32(sg[j]), float32(sb[j])
+		db[j] = float32(sg[j])
+		dg[j] = float32((sgx[j] - float64(mean[j])*sg[j]) * float64(inv[j]))
 	}
 	l.gamma.SetGrad(l.dGamma)
 	l.beta.SetGrad(l.dBeta)
@@ -238,30 +247,25 @@ func (l *BatchNormalizationLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tenso
 		return nil
 	}
 	dx := l.dx.get(l.x.Shape()...)
-	dxv := dx.Data()
+	dxv := dx.Data()[:len(xv)]
 	gam := l.gamma.Data()
-	if !l.training || rows == 0 {
-		for r := 0; r < rows; r++ {
-			gr, dr := g[r*c:(r+1)*c:(r+1)*c], dxv[r*c:(r+1)*c:(r+1)*c]
-			for j, v := range gr {
-				dr[j] = v * gam[j] * inv[j]
-			}
+	p, q, r := l.scale[:c], l.shift[:c], l.meanDy[:c]
+	for j := range p {
+		k := gam[j] * inv[j] // γ/σ
+		p[j], q[j], r[j] = k, 0, 0
+		if l.training && rows > 0 {
+			n := float32(rows)
+			a, b := db[j]/n, dg[j]/n // mean(dy), mean(dy·x̂)
+			// k·(dy - a - (x - mean)·σ⁻¹·b) = k·dy + x·(-k·b/σ) + k·(b·mean/σ - a)
+			q[j] = -k * b * inv[j]
+			r[j] = k * (b*mean[j]*inv[j] - a)
 		}
-		return dx
 	}
-	// Per channel: k = γ/σ, a = mean(dy), b = mean(dy·x̂); dx = k·(dy - a - x̂·b).
-	n := float32(rows)
-	k, a, b := l.scale, l.meanDy, l.shift
-	for j := range k {
-		k[j] = gam[j] * inv[j]
-		a[j] = db[j] / n
-		b[j] = dg[j] / n
-	}
-	for r := 0; r < rows; r++ {
-		xr, gr, dr := xv[r*c:(r+1)*c:(r+1)*c], g[r*c:(r+1)*c:(r+1)*c], dxv[r*c:(r+1)*c:(r+1)*c]
-		for j, v := range gr {
-			xh := (xr[j] - mean[j]) * inv[j]
-			dr[j] = k[j] * (v - a[j] - xh*b[j])
+	j = 0
+	for i, v := range g {
+		dxv[i] = v*p[j] + xv[i]*q[j] + r[j]
+		if j++; j == c {
+			j = 0
 		}
 	}
 	return dx
