@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -289,17 +290,31 @@ func TestTensorBoardWritesKerasRuns(t *testing.T) {
 	if !strings.Contains(summary, "Total params: 10") {
 		t.Errorf("model summary text %q lacks the parameter count", summary)
 	}
-	// protoc, where installed, decodes every Event with its own parser.
+	// protoc, where installed, decodes every Event with its own parser against the
+	// schema of TensorFlow's messages: no field may be unknown or of another type.
 	if protoc, err := exec.LookPath("protoc"); err == nil {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "event.proto"), []byte(eventProto), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var all strings.Builder
 		for i, rec := range recs {
-			cmd := exec.Command(protoc, "--decode_raw")
+			cmd := exec.Command(protoc, "--proto_path="+dir, "--decode=tensorflow.Event", "event.proto")
 			cmd.Stdin = strings.NewReader(string(rec))
-			out, err := cmd.Output()
+			out, err := cmd.CombinedOutput()
 			if err != nil {
-				t.Fatalf("protoc --decode_raw of record %d: %v", i, err)
+				t.Fatalf("protoc --decode of record %d: %v\n%s", i, err, out)
 			}
-			if i == 0 && !strings.Contains(string(out), `3: "brain.Event:2"`) {
-				t.Errorf("protoc sees record 0 as\n%s", out)
+			if m := regexp.MustCompile(`(?m)^\s*\d+:`).Find(out); m != nil {
+				t.Errorf("record %d has a field unknown to the schema:\n%s", i, out)
+			}
+			all.Write(out)
+		}
+		text := all.String()
+		for _, want := range []string{`file_version: "brain.Event:2"`, `tag: "epoch_loss"`, `tag: "` + dense.Name() + `/kernel_0"`,
+			"simple_value: ", "histo {", "bucket_limit: ", `plugin_name: "text"`} {
+			if !strings.Contains(text, want) {
+				t.Errorf("protoc's decoding lacks %q", want)
 			}
 		}
 	}
@@ -334,6 +349,67 @@ func TestTensorBoardWritesKerasRuns(t *testing.T) {
 		t.Errorf("second run logged epoch_loss for %d epochs, want 2", len(got))
 	}
 }
+
+// eventProto is the part of TensorFlow's event.proto, summary.proto, histogram.proto and
+// tensor.proto that the callback writes, for protoc to decode with.
+const eventProto = `syntax = "proto3";
+package tensorflow;
+message Event {
+  double wall_time = 1;
+  int64 step = 2;
+  oneof what {
+    string file_version = 3;
+    Summary summary = 5;
+  }
+}
+message Summary {
+  message Image {
+    int32 height = 1;
+    int32 width = 2;
+    int32 colorspace = 3;
+    bytes encoded_image_string = 4;
+  }
+  message Value {
+    string tag = 1;
+    SummaryMetadata metadata = 9;
+    oneof value {
+      float simple_value = 2;
+      Image image = 4;
+      HistogramProto histo = 5;
+      TensorProto tensor = 8;
+    }
+  }
+  repeated Value value = 1;
+}
+message SummaryMetadata {
+  message PluginData {
+    string plugin_name = 1;
+    bytes content = 2;
+  }
+  PluginData plugin_data = 1;
+}
+message HistogramProto {
+  double min = 1;
+  double max = 2;
+  double num = 3;
+  double sum = 4;
+  double sum_squares = 5;
+  repeated double bucket_limit = 6 [packed = true];
+  repeated double bucket = 7 [packed = true];
+}
+message TensorShapeProto {
+  message Dim {
+    int64 size = 1;
+    string name = 2;
+  }
+  repeated Dim dim = 2;
+}
+message TensorProto {
+  int32 dtype = 1;
+  TensorShapeProto tensor_shape = 2;
+  repeated bytes string_val = 8;
+}
+`
 
 func TestTensorBoardReportsErrors(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
