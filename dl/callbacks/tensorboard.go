@@ -37,8 +37,9 @@ type TensorBoardCallback struct {
 	// instead, which godl models do not have.
 	WriteGraph bool
 	// UpdateFreq is how often the scalars are written: 0 (the default, Keras's
-	// update_freq="epoch") at each epoch's end only; n > 0 also every n training steps, as
-	// Keras's update_freq=n (1 is "batch"): the running loss and metrics tagged "batch_"
+	// update_freq="epoch") at each epoch's end only; n > 0 also every n training steps
+	// (1 is Keras's "batch"; TF 2.0 counts an integer update_freq in samples, later
+	// versions in steps, as here): the epoch's running loss and metrics tagged "batch_"
 	// and the key (batch_loss), at step = the number of steps done since Fit began.
 	UpdateFreq int
 
