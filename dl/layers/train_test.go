@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"math"
 	"testing"
 
 	"godl.dev/godl/dl"
@@ -9,6 +10,7 @@ import (
 	"godl.dev/godl/dl/losses"
 	"godl.dev/godl/dl/metrics"
 	"godl.dev/godl/dl/optimizers"
+	"godl.dev/godl/dl/regularizers"
 )
 
 // TestTrainLeNetWithBatchNormAndDropout trains ch3_nb4's LeNet with batch normalization and
@@ -49,6 +51,52 @@ func TestTrainLeNetWithBatchNormAndDropout(t *testing.T) {
 	for i := range a {
 		if a[i] != b[i] {
 			t.Fatal("two predictions of the same images differ")
+		}
+	}
+}
+
+// TestFitMinimisesRegularizedLoss checks that Fit reports and minimises the loss plus the
+// layers' regularization penalties: one SGD step on one batch moves the weights exactly as
+// the gradient of mean cross-entropy + l2·Σw² + l1·Σ|b| says.
+func TestFitMinimisesRegularizedLoss(t *testing.T) {
+	dl.SetSeed(3)
+	x := dl.RandomUniform(-1, 1, 6, 4)
+	y := dl.FromInts([]int{0, 1, 2, 1, 0, 2})
+	d := layers.Dense(3, layers.Softmax, layers.KernelRegularizer(regularizers.L2(0.1)), layers.BiasRegularizer(regularizers.L1(0.05)),
+		layers.BiasInitializer(layers.Constant(0.2)))
+	m := dl.NewSequential(layers.Dense(5, layers.Tanh, layers.InputShape(4)), d)
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
+
+	// The expected loss and gradients, through autodiff.
+	var ws []*dl.Tensor
+	for _, w := range m.Weights() {
+		ws = append(ws, w.Clone())
+	}
+	pred := m.Call(x, true)
+	ce := losses.SparseCategoricalCrossentropy.Compute(y, pred)
+	total := ce
+	for _, p := range m.Losses() {
+		total = total.Add(p)
+	}
+	if len(m.Losses()) != 2 {
+		t.Fatalf("%d losses, want 2 (kernel and bias penalties of the second Dense)", len(m.Losses()))
+	}
+	want := total.Item()
+	grads := dl.Gradients(total, m.Weights())
+
+	if got := m.Evaluate(x, y, dl.Verbose(0))[0]; math.Abs(got-want) > 1e-5 {
+		t.Errorf("Evaluate loss %v, want cross-entropy + penalties = %v", got, want)
+	}
+	h := m.Fit(x, y, dl.Epochs(1), dl.BatchSize(6), dl.Shuffle(false), dl.Verbose(0))
+	if got := h.Get("loss")[0]; math.Abs(got-want) > 1e-5 {
+		t.Errorf("Fit loss %v, want %v", got, want)
+	}
+	for i, w := range m.Weights() {
+		before, g, after := ws[i].Float32s(), grads[i].Float32s(), w.Float32s()
+		for j := range after {
+			if e := before[j] - 0.01*g[j]; math.Abs(float64(after[j]-e)) > 1e-6 {
+				t.Fatalf("%s[%d] = %v after one step, want %v", w.Name(), j, after[j], e)
+			}
 		}
 	}
 }
