@@ -53,13 +53,20 @@ func (t *Tensor) MIMEBundle() display.Bundle {
 // vector as one row, a matrix as rows and columns, a tensor of higher rank as one matrix
 // per index of its leading axes, labelled [i, j, :, :]). As String does, a tensor of more
 // than 1000 elements shows the first and last 3 items of each long axis around an
-// ellipsis.
+// ellipsis. A symbolic tensor (a shape with an unknown batch axis, no values) shows its
+// shape only.
 func (t *Tensor) HTML() string {
 	if t == nil {
 		return "<code>&lt;nil&gt;</code>"
 	}
 	var b strings.Builder
 	b.WriteString(`<div class="godl-tensor">`)
+	for _, d := range t.shape {
+		if d < 0 { // a symbolic tensor of the functional API: a shape, no values
+			fmt.Fprintf(&b, `<div style="color:#666">symbolic tensor, shape %s, %s</div></div>`, shapeText(t.shape), t.dtype)
+			return b.String()
+		}
+	}
 	fmt.Fprintf(&b, `<div style="color:#666;font-size:smaller">shape %s, %s</div>`, shapeText(t.shape), t.dtype)
 	summarize := t.Size() > printThreshold
 	var shown []int

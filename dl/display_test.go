@@ -188,3 +188,12 @@ func TestFloatImage(t *testing.T) {
 		t.Errorf("Image of [2 3 4]: %v", err)
 	}
 }
+
+func TestSymbolicTensorShowsItsShape(t *testing.T) {
+	for _, x := range []*dl.Tensor{dl.Input(28, 28, 1), dl.Input(10).Reshape(-1, 2, 5)} {
+		html := x.HTML()
+		if !strings.Contains(html, "symbolic tensor, shape (None, ") || strings.Contains(html, "<table") {
+			t.Errorf("symbolic tensor HTML %s", html)
+		}
+	}
+}
