@@ -2,8 +2,11 @@ package layers
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
+
+	"godl.dev/godl/dl"
 )
 
 // initializerNames maps Keras's string names of initializers to the built-in ones.
@@ -17,14 +20,22 @@ var initializerNames = map[string]func() Initializer{
 
 // InitializerByName returns the initializer Keras calls name, as a string argument such as
 // kernel_initializer='he_normal' selects: "glorot_uniform", "he_normal", "random_normal"
-// (mean 0, standard deviation 0.05), "zeros" or "ones".
+// (mean 0, standard deviation 0.05), "zeros" or "ones", or one registered with
+// dl.RegisterInitializer.
 func InitializerByName(name string) (Initializer, error) {
 	if f, ok := initializerNames[strings.ToLower(name)]; ok {
 		return f(), nil
 	}
-	known := make([]string, 0, len(initializerNames))
+	for _, n := range dl.InitializerNames() {
+		if strings.EqualFold(n, name) {
+			return dl.GetInitializer(n), nil
+		}
+	}
+	known := append([]string(nil), dl.InitializerNames()...)
 	for k := range initializerNames {
-		known = append(known, k)
+		if !contains(known, k) {
+			known = append(known, k)
+		}
 	}
 	sort.Strings(known)
 	return nil, fmt.Errorf("layers: unknown initializer %q (want one of %s)", name, strings.Join(known, ", "))
@@ -53,7 +64,25 @@ func InitializerConfig(init Initializer) any {
 	case nil:
 		return nil
 	}
+	// An initializer registered with dl.RegisterInitializer (dl's own built-ins included) is
+	// saved by its name.
+	if reflect.TypeOf(init).Comparable() {
+		for _, n := range dl.InitializerNames() {
+			if g := dl.GetInitializer(n); reflect.TypeOf(g) == reflect.TypeOf(init) && reflect.TypeOf(g).Comparable() && any(g) == any(init) {
+				return n
+			}
+		}
+	}
 	return map[string]any{"class_name": fmt.Sprintf("%T", init)}
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 // InitializerFromConfig rebuilds an initializer from what InitializerConfig returned, or

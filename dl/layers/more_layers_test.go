@@ -563,3 +563,29 @@ func TestSummaryNames(t *testing.T) {
 		}
 	}
 }
+
+// TestInitializersOfDl checks that dl's named initializers (dl.GetInitializer, and those
+// registered from cells with dl.RegisterInitializer) work as layer options and are saved by
+// name.
+func TestInitializersOfDl(t *testing.T) {
+	dl.RegisterInitializer("halves_for_layers_test", layers.Constant(0.5))
+	for _, name := range []string{"he_normal", "ones", "halves_for_layers_test"} {
+		d := layers.Dense(2, layers.KernelInitializer(dl.GetInitializer(name)))
+		cfg := d.Config()
+		if got := cfg["kernel_initializer"]; got != name && !(name == "halves_for_layers_test" && reflect.DeepEqual(got, layers.InitializerConfig(layers.Constant(0.5)))) {
+			t.Errorf("%s: saved as %v", name, got)
+		}
+		if _, err := dl.LayerFromConfig("Dense", cfg); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	init, err := layers.InitializerByName("HALVES_for_layers_test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := dl.Zeros(3)
+	init.Initialize(w)
+	if w.At(2) != 0.5 {
+		t.Errorf("the registered initializer gave %v", w.Float32s())
+	}
+}
