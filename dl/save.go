@@ -5,7 +5,7 @@ package dl
 // destination folder and renamed into place. dl/FORMAT.md documents the format.
 
 import (
-	"bytes"
+	"bufio"
 	binenc "encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -41,48 +41,68 @@ type savedTensor struct {
 	Offset    int64  `json:"offset"`
 }
 
-// fileWriter builds a save file in memory: the JSON document and the binary section the
-// document's savedTensors point into.
+// fileWriter lays out a save file: the tensors of the binary section, in order, which the
+// JSON document's savedTensors point into. It keeps the tensors' data, not copies, and
+// encodes them as it writes the file.
 type fileWriter struct {
-	bin bytes.Buffer
+	chunks [][]float32
+	size   int64 // bytes of the binary section so far
 }
 
-// add appends data to the binary section as float32 little-endian and returns its
-// location, with shape.
+// add appends data to the binary section and returns its location, with shape. data must
+// not change until the file is written.
 func (w *fileWriter) add(name string, shape []int, data []float32) savedTensor {
-	st := savedTensor{Name: name, Shape: cloneShape(shape), Offset: int64(w.bin.Len())}
-	var b [4]byte
-	for _, v := range data {
-		binenc.LittleEndian.PutUint32(b[:], math.Float32bits(v))
-		w.bin.Write(b[:])
-	}
+	st := savedTensor{Name: name, Shape: cloneShape(shape), Offset: w.size}
+	w.chunks = append(w.chunks, data)
+	w.size += 4 * int64(len(data))
 	return st
 }
 
-// bytes returns the whole file for the JSON document doc.
-func (w *fileWriter) bytes(doc any) ([]byte, error) {
+// writer returns a function that writes the whole file for the JSON document doc.
+func (w *fileWriter) writer(doc any) (func(io.Writer) error, error) {
 	js, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, headerSize+len(js)+w.bin.Len()+crcSize)
-	out = append(out, saveMagic...)
-	out = binenc.LittleEndian.AppendUint32(out, SaveFormatVersion)
-	out = binenc.LittleEndian.AppendUint64(out, uint64(len(js)))
-	out = binenc.LittleEndian.AppendUint64(out, uint64(w.bin.Len()))
-	out = append(out, js...)
-	out = append(out, w.bin.Bytes()...)
-	return binenc.LittleEndian.AppendUint32(out, crc32.Checksum(out, castagnoli)), nil
+	return func(out io.Writer) error {
+		sum := crc32.New(castagnoli)
+		bw := bufio.NewWriterSize(io.MultiWriter(out, sum), 1<<16)
+		head := make([]byte, 0, headerSize)
+		head = append(head, saveMagic...)
+		head = binenc.LittleEndian.AppendUint32(head, SaveFormatVersion)
+		head = binenc.LittleEndian.AppendUint64(head, uint64(len(js)))
+		head = binenc.LittleEndian.AppendUint64(head, uint64(w.size))
+		bw.Write(head)
+		bw.Write(js)
+		var buf [1 << 14]byte
+		for _, c := range w.chunks {
+			for len(c) > 0 {
+				n := min(len(c), len(buf)/4)
+				for i, v := range c[:n] {
+					binenc.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+				}
+				if _, err := bw.Write(buf[:4*n]); err != nil {
+					return err
+				}
+				c = c[n:]
+			}
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		_, err := out.Write(binenc.LittleEndian.AppendUint32(nil, sum.Sum32()))
+		return err
+	}, nil
 }
 
 // writeHook, when set (by tests), wraps the temporary file's writer, to simulate a write
 // failing part way.
 var writeHook func(io.Writer) io.Writer
 
-// writeFileAtomic writes data to path through a temporary file in the same folder, synced
-// and then renamed over path, so that path holds either its old content or all of data,
-// never part of it. The temporary file is removed when anything fails.
-func writeFileAtomic(path string, data []byte) (err error) {
+// writeFileAtomic writes a file with write through a temporary file in the same folder,
+// synced and then renamed over path, so that path holds either its old content or all of
+// the new, never part of it. The temporary file is removed when anything fails.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -102,7 +122,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if writeHook != nil {
 		w = writeHook(f)
 	}
-	if _, err = w.Write(data); err != nil {
+	if err = write(w); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

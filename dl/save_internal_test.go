@@ -28,6 +28,14 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 	return k, errDiskFull
 }
 
+// bytesWriter returns a write function for writeFileAtomic that writes data.
+func bytesWriter(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
+}
+
 func leftovers(t *testing.T, dir string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -46,7 +54,7 @@ func leftovers(t *testing.T, dir string) []string {
 func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.godl")
-	if err := writeFileAtomic(path, []byte("old content")); err != nil {
+	if err := writeFileAtomic(path, bytesWriter([]byte("old content"))); err != nil {
 		t.Fatal(err)
 	}
 	st, err := os.Stat(path)
@@ -56,7 +64,7 @@ func TestWriteFileAtomic(t *testing.T) {
 
 	// A write that fails part way leaves the old file and no temporary file.
 	writeHook = func(w io.Writer) io.Writer { return &failingWriter{w: w, n: 5} }
-	err = writeFileAtomic(path, bytes.Repeat([]byte("new"), 100))
+	err = writeFileAtomic(path, bytesWriter(bytes.Repeat([]byte("new"), 100)))
 	writeHook = nil
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("failing write: got %v", err)
@@ -73,14 +81,14 @@ func TestWriteFileAtomic(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFileAtomic(sub, []byte("x")); err == nil {
+	if err := writeFileAtomic(sub, bytesWriter([]byte("x"))); err == nil {
 		t.Fatal("writing over a folder succeeded")
 	}
 	if l := leftovers(t, dir); l != nil {
 		t.Fatalf("temporary files left: %v", l)
 	}
 	// A missing folder is an error naming the path.
-	if err := writeFileAtomic(filepath.Join(dir, "no", "m.godl"), []byte("x")); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "no")) {
+	if err := writeFileAtomic(filepath.Join(dir, "no", "m.godl"), bytesWriter([]byte("x"))); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "no")) {
 		t.Fatalf("missing folder: %v", err)
 	}
 }

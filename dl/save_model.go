@@ -5,6 +5,7 @@ package dl
 
 import (
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -36,24 +37,25 @@ type savedOptimizer struct {
 // registered with RegisterLayer; the optimizer must implement StatefulOptimizer (those of
 // dl/optimizers do). A model written as Go code (a subclassed model) cannot be described
 // by configuration: save its weights with SaveWeights and rebuild it in code.
-func SaveModel(m Layer, path string) error { return SaveCheckpoint(m, path, 0) }
+func SaveModel(m Network, path string) error { return SaveCheckpoint(m, path, 0) }
 
 // SaveCheckpoint is SaveModel recording that epochs epochs have been trained (0: unknown),
 // which ReadSaveInfo reports, so that training can resume with InitialEpoch(epochs).
 // ModelCheckpoint saves through it.
-func SaveCheckpoint(m Layer, path string, epochs int) error {
-	data, err := modelBytes(m, epochs)
+func SaveCheckpoint(m Network, path string, epochs int) error {
+	write, err := modelWriter(m, epochs)
 	if err != nil {
 		return fmt.Errorf("dl: SaveModel %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeFileAtomic(path, write); err != nil {
 		return fmt.Errorf("dl: SaveModel: %w", err)
 	}
 	return nil
 }
 
-// modelBytes encodes m as a save file of kind "model".
-func modelBytes(m Layer, epochs int) ([]byte, error) {
+// modelWriter lays m out as a save file of kind "model" and returns the function that
+// writes it.
+func modelWriter(m Network, epochs int) (func(io.Writer) error, error) {
 	cfg, err := modelConfig(m)
 	if err != nil {
 		return nil, err
@@ -74,7 +76,7 @@ func modelBytes(m Layer, epochs int) ([]byte, error) {
 		}
 		doc.Training = tr
 	}
-	return w.bytes(doc)
+	return w.writer(doc)
 }
 
 // saveTraining describes the compile settings and writes the optimizer's slots.
@@ -110,22 +112,24 @@ func saveTraining(w *fileWriter, opt Optimizer, loss Loss, metrics []string, var
 }
 
 // modelConfig returns the architecture of a model: for a Sequential its name, input shape
-// and layers.
+// and layers; for a functional Model its layers and graph.
 func modelConfig(m Layer) (map[string]any, error) {
-	s, ok := m.(*Sequential)
-	if !ok {
-		return nil, fmt.Errorf("model %q (%s, %T) is written as code and cannot be saved whole: save its weights with SaveWeights, "+
-			"then rebuild the model in code and LoadWeights", m.Name(), m.ClassName(), m)
+	switch v := m.(type) {
+	case *Sequential:
+		return sequentialConfig(v)
+	case *Model:
+		return functionalConfig(v)
 	}
-	return sequentialConfig(s)
+	return nil, fmt.Errorf("model %q (%s, %T) is written as code and cannot be saved whole: save its weights with SaveWeights, "+
+		"then rebuild the model in code and LoadWeights", m.Name(), m.ClassName(), m)
 }
 
 // layerEntry returns {"class_name": ..., "config": ...} for l, as Keras lists layers.
 func layerEntry(l Layer) (map[string]any, error) {
 	var cfg map[string]any
 	switch v := l.(type) {
-	case *Sequential:
-		c, err := sequentialConfig(v)
+	case *Sequential, *Model:
+		c, err := modelConfig(v)
 		if err != nil {
 			return nil, err
 		}
@@ -267,11 +271,13 @@ func ReadSaveInfo(path string) (SaveInfo, error) {
 }
 
 // LoadModel rebuilds a model saved by SaveModel, as Keras's load_model(): the same layers
-// with the saved weights, and, when it was compiled, compiled again with a new optimizer of
-// the saved name and hyperparameters whose state is restored, so that training continues
-// as if it had never stopped (pass InitialEpoch with ReadSaveInfo's Epochs to continue the
-// epoch count). The model can be used as a layer of another model; freeze it with its
-// weights' SetTrainable(false) to use it as a fixed feature extractor.
+// (and graph, for a functional Model) with the saved weights, and, when it was compiled,
+// compiled again with a new optimizer of the saved name and hyperparameters whose state is
+// restored, so that training continues as if it had never stopped (pass InitialEpoch with
+// ReadSaveInfo's Epochs to continue the epoch count). The result is a *Sequential or a
+// *Model (LoadSequential and LoadFunctional return them typed). It can be used as a layer
+// of another model; to use it as a fixed feature extractor, freeze its weights
+// (SetTrainable(false) on each of Weights) or load it with LoadFrozen.
 //
 // The layer classes must be registered (RegisterLayer: importing dl/layers registers the
 // built-in ones), as must the optimizer, loss and metric names (importing dl/optimizers,
@@ -280,14 +286,61 @@ func ReadSaveInfo(path string) (SaveInfo, error) {
 // source (SetSeed's sequence continues as if the load had not happened). A damaged,
 // truncated or foreign file, or one of a newer format version, is an error that names the
 // file.
-func LoadModel(path string) (*Sequential, error) { return loadModel(path, true) }
+func LoadModel(path string) (Network, error) { return loadModel(path, true, "") }
+
+// LoadSequential is LoadModel for a file that holds a Sequential model.
+func LoadSequential(path string) (*Sequential, error) {
+	m, err := loadModel(path, true, "Sequential")
+	if err != nil {
+		return nil, err
+	}
+	return m.(*Sequential), nil
+}
+
+// LoadFunctional is LoadModel for a file that holds a functional Model.
+func LoadFunctional(path string) (*Model, error) {
+	m, err := loadModel(path, true, "Model")
+	if err != nil {
+		return nil, err
+	}
+	return m.(*Model), nil
+}
 
 // LoadModelUncompiled is LoadModel without the compile settings, as Keras's
 // load_model(compile=False): the architecture and the weights only. Compile the model
 // before training it.
-func LoadModelUncompiled(path string) (*Sequential, error) { return loadModel(path, false) }
+func LoadModelUncompiled(path string) (Network, error) { return loadModel(path, false, "") }
 
-func loadModel(path string, compile bool) (*Sequential, error) {
+// LoadFrozen loads a model saved by SaveModel as a fixed feature extractor, as
+// hub.KerasLayer(..., trainable=False) gives one: uncompiled, every weight frozen
+// (SetTrainable(false)), ready to be the first layer of a new model whose other layers
+// train.
+func LoadFrozen(path string) (Network, error) {
+	m, err := loadModel(path, false, "")
+	if err != nil {
+		return nil, err
+	}
+	freeze(m)
+	return m, nil
+}
+
+// freeze makes every weight of m non-trainable, through the layers' own switch where they
+// have one (TrainableLayer), so that their state agrees.
+func freeze(l Layer) {
+	if t, ok := l.(TrainableLayer); ok {
+		t.SetTrainable(false)
+	}
+	if n, ok := l.(interface{ Layers() []Layer }); ok {
+		for _, sub := range n.Layers() {
+			freeze(sub)
+		}
+	}
+	for _, w := range l.Weights() {
+		w.SetTrainable(false)
+	}
+}
+
+func loadModel(path string, compile bool, class string) (Network, error) {
 	f, err := readSaveFile(path)
 	if err != nil {
 		return nil, err
@@ -299,21 +352,30 @@ func loadModel(path string, compile bool) (*Sequential, error) {
 	if doc.Kind != "model" {
 		return nil, f.errorf("holds %s only (kind %q), not a whole model: build the model in code and call LoadWeights", doc.Kind, doc.Kind)
 	}
-	if doc.Class != "Sequential" {
+	if class != "" && doc.Class != class {
+		return nil, f.errorf("holds a %s model, not a %s: load it with LoadModel", doc.Class, class)
+	}
+	var fromConfig func(map[string]any) (Layer, error)
+	switch doc.Class {
+	case "Sequential":
+		fromConfig = sequentialFromConfig
+	case "Model":
+		fromConfig = functionalFromConfig
+	default:
 		return nil, f.errorf("holds a model of class %q, which this godl cannot rebuild", doc.Class)
 	}
 	var l Layer
-	withPrivateRand(func() { l, err = sequentialFromConfig(doc.Config) })
+	withPrivateRand(func() { l, err = fromConfig(doc.Config) })
 	if err != nil {
 		return nil, f.errorf("cannot rebuild the model: %v", err)
 	}
-	s := l.(*Sequential)
-	if s.inputShape == nil && doc.InputShape != nil {
+	m := l.(Network)
+	if s, ok := m.(*Sequential); ok && s.inputShape == nil && doc.InputShape != nil {
 		if err := Maybe(func() { withPrivateRand(func() { s.Build(append([]int{-1}, doc.InputShape...)) }) }); err != nil {
 			return nil, f.errorf("cannot build the model for input shape %v: %v", doc.InputShape, err)
 		}
 	}
-	groups := weightGroups(s)
+	groups := weightGroups(m)
 	if len(groups) > 0 || len(doc.Layers) > 0 {
 		vals, err := readWeights(f, &doc, groups)
 		if err != nil {
@@ -323,11 +385,11 @@ func loadModel(path string, compile bool) (*Sequential, error) {
 		restoreTrainable(groups, &doc)
 	}
 	if compile && doc.Training != nil {
-		if err := restoreTraining(f, s, doc.Training); err != nil {
+		if err := restoreTraining(f, m, doc.Training); err != nil {
 			return nil, err
 		}
 	}
-	return s, nil
+	return m, nil
 }
 
 // restoreTrainable sets each weight's trainable flag as saved.
@@ -343,7 +405,7 @@ func restoreTrainable(groups []weightGroup, doc *saveDoc) {
 
 // restoreTraining compiles s as saved: a new optimizer of the saved name with its
 // hyperparameters and state, the loss and the metrics, found by name.
-func restoreTraining(f *saveFile, s *Sequential, t *savedTraining) error {
+func restoreTraining(f *saveFile, s Network, t *savedTraining) error {
 	o := t.Optimizer
 	if o == nil {
 		return f.errorf("compile settings have no optimizer")
@@ -399,7 +461,13 @@ func restoreTraining(f *saveFile, s *Sequential, t *savedTraining) error {
 		}
 		ms = append(ms, newMetric())
 	}
-	s.Compile(opt, newLoss(), ms...)
+	c, ok := s.(interface {
+		Compile(optimizer Optimizer, loss Loss, metrics ...Metric)
+	})
+	if !ok {
+		return f.errorf("model %q (%T) has no Compile method", s.Name(), s)
+	}
+	c.Compile(opt, newLoss(), ms...)
 	return nil
 }
 

@@ -128,7 +128,7 @@ func TestSaveLoadResumesTraining(t *testing.T) {
 				if !shuffle {
 					dl.SetSeed(12345) // as a new process: another random state
 				}
-				loaded, err := dl.LoadModel(path)
+				loaded, err := dl.LoadSequential(path)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -313,17 +313,17 @@ func TestGetSetWeights(t *testing.T) {
 // model (book ch4_nb3's feature extractor): training the new model changes only its head.
 func TestLoadedModelAsFrozenLayer(t *testing.T) {
 	path, _ := saveToy(t)
-	base, err := dl.LoadModelUncompiled(path)
+	if u, err := dl.LoadModelUncompiled(path); err != nil || u.Optimizer() != nil {
+		t.Fatalf("LoadModelUncompiled: %v, optimizer %v", err, u.Optimizer())
+	}
+	base, err := dl.LoadFrozen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base.Optimizer() != nil {
-		t.Fatal("LoadModelUncompiled compiled the model")
+	if base.Optimizer() != nil || len(base.TrainableWeights()) != 0 || len(base.NonTrainableWeights()) != 4 {
+		t.Fatalf("LoadFrozen: optimizer %v, %d trainable weights", base.Optimizer(), len(base.TrainableWeights()))
 	}
-	for _, w := range base.Weights() {
-		w.SetTrainable(false)
-	}
-	before := base.GetWeights()
+	before := dl.GetWeights(base)
 	m := dl.NewSequential(base)
 	m.Add(newCfgDense(2, layers.Softmax, "head"))
 	m.Build([]int{-1, 6})
@@ -406,7 +406,7 @@ func TestSaveModelBuiltInLayers(t *testing.T) {
 		if err := m.Save(path); err != nil {
 			t.Fatal(err)
 		}
-		got, err := dl.LoadModel(path)
+		got, err := dl.LoadSequential(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -193,11 +193,11 @@ func SaveWeights(m Layer, path string) error {
 	var w fileWriter
 	doc := saveDoc{Kind: "weights", Class: m.ClassName(), Name: m.Name(), InputShape: builtInputShape(m)}
 	doc.Layers = putWeights(&w, groups)
-	data, err := w.bytes(doc)
+	write, err := w.writer(doc)
 	if err != nil {
 		return fmt.Errorf("dl: SaveWeights %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeFileAtomic(path, write); err != nil {
 		return fmt.Errorf("dl: SaveWeights: %w", err)
 	}
 	return nil
