@@ -47,18 +47,14 @@ type TensorBoardCallback struct {
 	// not stop on it; the callback writes nothing more after it.
 	Err error
 
-	model       layered
+	model       dl.Network
 	train, val  *tensorboard.Writer
 	steps       int64 // training steps since OnTrainBegin
 	lastWritten int64 // steps at the last batch_ write
 }
 
-// layered is what TensorBoardCallback needs of the model: its layers for the weight
-// histograms, and its summary for WriteGraph.
-type layered interface {
-	Layers() []dl.Layer
-	SummaryString() string
-}
+// summarizer is a model with a text summary, for WriteGraph.
+type summarizer interface{ SummaryString() string }
 
 // TensorBoard returns a callback that logs the run to TensorBoard event files under
 // logDir, with TF 2.0's defaults: scalars each epoch, no histograms, the model's summary.
@@ -67,7 +63,7 @@ func TensorBoard(logDir string) *TensorBoardCallback {
 }
 
 // SetModel keeps the model whose weights are logged.
-func (c *TensorBoardCallback) SetModel(m dl.Network) { c.model, _ = m.(layered) }
+func (c *TensorBoardCallback) SetModel(m dl.Network) { c.model = m }
 
 // OnTrainBegin starts this run's train event file (the validation one starts with the
 // first validation values) and writes the model's summary when WriteGraph is set.
@@ -88,9 +84,11 @@ func (c *TensorBoardCallback) OnTrainBegin(logs dl.Logs) {
 		return
 	}
 	c.train = w
-	if c.WriteGraph && c.model != nil {
-		c.check(w.Text("keras_model_summary", indentCode(c.model.SummaryString()), 0))
-		c.check(w.Flush())
+	if s, ok := c.model.(summarizer); ok && c.WriteGraph {
+		c.check(w.Text("keras_model_summary", indentCode(s.SummaryString()), 0))
+		if c.train != nil {
+			c.check(c.train.Flush())
+		}
 	}
 }
 

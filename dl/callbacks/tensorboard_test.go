@@ -14,6 +14,10 @@ import (
 
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/callbacks"
+	"godl.dev/godl/dl/layers"
+	"godl.dev/godl/dl/losses"
+	"godl.dev/godl/dl/metrics"
+	"godl.dev/godl/dl/optimizers"
 )
 
 // The reader below decodes event files from the TFRecord and protocol buffer
@@ -426,5 +430,38 @@ func TestTensorBoardReportsErrors(t *testing.T) {
 	drive(tb, model(), "val_loss", []float64{1})
 	if tb.Err == nil || !strings.Contains(tb.Err.Error(), "callbacks: TensorBoard: UpdateFreq") {
 		t.Errorf("negative UpdateFreq: Err = %v", tb.Err)
+	}
+}
+
+// TestTensorBoardFunctionalModel: a functional model's weights are logged too.
+func TestTensorBoardFunctionalModel(t *testing.T) {
+	in := dl.Input(4)
+	dense := layers.Dense(2, layers.Softmax)
+	m := dl.NewModel([]*dl.Tensor{in}, []*dl.Tensor{dl.Apply(dense, in)})
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+	dir := t.TempDir()
+	tb := callbacks.TensorBoard(dir)
+	tb.HistogramFreq = 1
+	m.Fit(dl.RandomUniform(0, 1, 8, 4), dl.FromInts(make([]int, 8)), dl.Verbose(0), dl.WithCallback(tb))
+	if tb.Err != nil {
+		t.Fatal(tb.Err)
+	}
+	_, _, vals := readRun(t, filepath.Join(dir, "train"))
+	var tags []string
+	summary := ""
+	for _, v := range vals {
+		switch v.kind {
+		case "histo":
+			tags = append(tags, v.tag)
+		case "text":
+			summary = v.text
+		}
+	}
+	sort.Strings(tags)
+	if want := dense.Name() + "/bias_0 " + dense.Name() + "/kernel_0"; strings.Join(tags, " ") != want {
+		t.Errorf("histograms %v, want %s", tags, want)
+	}
+	if !strings.Contains(summary, "InputLayer") {
+		t.Errorf("summary text %q is not the functional model's", summary)
 	}
 }
