@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/applications"
 	"godl.dev/godl/dl/layers"
 	"godl.dev/godl/dl/losses"
 	"godl.dev/godl/dl/metrics"
@@ -143,4 +144,25 @@ func TestSaveSubclassed(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "weight 0") || !strings.Contains(err.Error(), "(6, 5) in the file, (6, 7) in the model") {
 		t.Fatalf("mismatch: %v", err)
 	}
+}
+
+// TestSaveLoadSmallResNet round-trips a residual network of dl/applications (batch
+// normalization, zero padding, projection shortcuts, Add): same summary, same weights.
+func TestSaveLoadSmallResNet(t *testing.T) {
+	dl.SetSeed(8)
+	m := applications.ResNet18Book([]int{16, 16, 1}, 10, 8, true)
+	p := filepath.Join(t.TempDir(), "resnet.godl")
+	if err := m.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := dl.LoadFunctional(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := m.SummaryString(), got.SummaryString(); a != b {
+		t.Fatalf("summary after loading:\n%s\nbefore:\n%s", b, a)
+	}
+	sameWeights(t, "weights", m.Weights(), got.Weights())
+	x := dl.RandomUniform(0, 1, 2, 16, 16, 1)
+	sameWeights(t, "predictions", []*dl.Tensor{m.Predict(x)}, []*dl.Tensor{got.Predict(x)})
 }
