@@ -2,6 +2,7 @@ package dl_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +16,9 @@ import (
 	"godl.dev/godl/display"
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/layers"
+	"godl.dev/godl/dl/losses"
+	"godl.dev/godl/dl/optimizers"
+	"godl.dev/godl/interrupt"
 )
 
 // recordSink records what a notebook's display sink would receive.
@@ -249,6 +253,47 @@ func TestFitDatasetLiveView(t *testing.T) {
 		want := regexp.MustCompile(`^` + header + `\nEpoch 1/2\n10/10 \[={30}\] - \ds \d+[mu]?s/step - loss: \d\.\d{4} - accuracy: \S+\nEpoch 2/2\n10/10 \[={30}\] - \ds \d+[mu]?s/step - loss: \d\.\d{4} - accuracy: \S+$`)
 		if text := final.Data[display.MIMEText].(string); !want.MatchString(text) {
 			t.Errorf("unknown %v: final log:\n%s", unknown, text)
+		}
+	}
+}
+
+// TestLiveViewsMarkAnInterrupt: an interrupted Fit (in its second epoch) or Evaluate
+// leaves its display marked as interrupted, the curves of the epoch done kept.
+func TestLiveViewsMarkAnInterrupt(t *testing.T) {
+	defer interrupt.Begin()
+	x := dl.RandomUniform(0, 1, 64, 4)
+	y := dl.FromInts(make([]int, 64))
+	for _, evaluate := range []bool{false, true} {
+		interrupt.Begin()
+		m := dl.NewSequential(layers.Dense(2, layers.Softmax))
+		stop := &stopAfter{n: 3}
+		if !evaluate {
+			stop.n = 2 + 3 // the first epoch's 2 steps, then 3 more
+		}
+		m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, stop)
+		s := withSink(t)
+		if evaluate {
+			if vals := m.Evaluate(x, y, dl.BatchSize(8)); vals != nil {
+				t.Errorf("interrupted Evaluate returned %v", vals)
+			}
+		} else if h := m.Fit(x, y, dl.Epochs(3), dl.BatchSize(32), dl.Verbose(1)); !errors.Is(h.Err(), interrupt.ErrInterrupted) {
+			t.Errorf("Fit: Err() = %v", h.Err())
+		}
+		want := 1
+		if !evaluate {
+			want = 2 // the log and the curves of epoch 1
+		}
+		if len(s.displays) != want {
+			t.Fatalf("evaluate %v: %d displays, want %d", evaluate, len(s.displays), want)
+		}
+		final := s.displays[0]
+		for _, b := range s.updates {
+			if b.ID == final.ID {
+				final = b
+			}
+		}
+		if text := final.Data[display.MIMEText].(string); !strings.HasSuffix(text, " - interrupted") || !strings.Contains(text, "/64 [") {
+			t.Errorf("evaluate %v: final text %q is not marked as interrupted", evaluate, text)
 		}
 	}
 }

@@ -40,6 +40,7 @@ type progbar struct {
 	buf     []byte
 	live    *display.Handle
 	current int // of the last line shown live
+	reached int // the last count given to due, for a live bar's abort
 }
 
 const progInterval = 50 * time.Millisecond
@@ -58,6 +59,7 @@ func (p *progbar) due(current int) bool {
 	if p == nil || p.verbose != 1 || (p.target > 0 && current >= p.target) {
 		return false
 	}
+	p.reached = current
 	if p.live != nil {
 		return now().Sub(p.last) >= liveInterval
 	}
@@ -83,6 +85,10 @@ func (p *progbar) abort() {
 	switch {
 	case p == nil || p.verbose != 1:
 	case p.live != nil:
+		if p.reached > p.current || len(p.buf) == 0 { // progress since the last line shown
+			p.buf = p.format(p.buf[:0], p.reached, nil)
+			p.current = p.reached
+		}
 		p.show(p.current, string(p.buf), "interrupted")
 	case p.width > 0:
 		io.WriteString(p.w, "\n")
