@@ -46,10 +46,16 @@
 //
 // Work is split across up to runtime.GOMAXPROCS(0) goroutines (see Backend.SetMaxThreads)
 // by rows or columns of C, by output pixels or by images, when the call is large enough
-// (about 4 MFLOP for a convolution, 16 MFLOP for a product, whose pieces are shorter
-// than the tens of microseconds a parked worker takes to wake) for that to pay; smaller
-// calls stay on the calling goroutine. Scratch
-// memory is owned by the backend and reused, so steady-state calls allocate nothing.
+// for that to pay; smaller calls stay on the calling goroutine. Waking a parked worker
+// takes 70–100 µs on a 2-core VM, so a call is handed to parked workers only from about
+// 4 MFLOP for a convolution and 16 MFLOP for a product. Products from 2 MFLOP (such as
+// the MNIST MLP's, ~50 µs each) are split onto workers that are already running: an
+// idle worker spins for up to 200 µs before parking, but only while the other processes
+// on the machine leave a core idle (sampled from /proc/stat every 100 ms) and no stall
+// (a worker descheduled by the OS) was seen lately; otherwise such calls run on the
+// caller alone, as on one core. Which goroutine computes which part never changes the
+// result: it is the same bits on any number of cores. Scratch memory is owned by the
+// backend and reused, so steady-state calls allocate nothing.
 //
 // Benchmarks report GFLOP/s per wall second and, for one goroutine, per CPU second of the
 // calling thread (more stable on a shared machine):

@@ -22,14 +22,18 @@ const directBMaxM = 48
 // they save.
 const parMinFlops = 1 << 22
 
-// gemmParMinFlops is the smallest product (2·m·n·k, ~250 µs on one core) that Sgemm and
-// Dense split. Waking a parked worker was measured at 70–100 µs from the channel send to
-// its first chunk on a shared 2-core VM, so a worker handed a 4–6 MFLOP product (the
-// MNIST MLP's 32×~500·~500×128 forward and weight-gradient products, 60–100 µs) joined
-// late or never, while the caller paid the wake-up and waited for the late worker's
-// chunk: one epoch took 0.80 s on two cores against 0.66 s on one. Spinning idle workers
-// cut the latency to microseconds but took CPU time from the caller whenever other
-// processes shared the cores (1.2–1.4 s). Products this large repay a late worker.
+// gemmSpinMinFlops is the smallest product (2·m·n·k, ~30 µs on one core) that Sgemm and
+// Dense split across goroutines, and only while workers may spin (see spinReady): the
+// MNIST MLP's 32×~450·~450×128 forward and weight-update products (3.7 MFLOP, 50–60 µs)
+// gain from a spinning worker, which joins within microseconds.
+const gemmSpinMinFlops = 1 << 21
+
+// gemmParMinFlops is the smallest product (~250 µs on one core) for which Sgemm and Dense
+// wake parked workers. Waking one was measured at 70–100 µs from the channel send to
+// its first chunk on a shared 2-core VM: a parked worker handed a 4–6 MFLOP product
+// joined late or never, while the caller paid the wake-up and waited for the late
+// worker's chunk (one MLP epoch took 0.80 s on two cores against 0.66 s on one).
+// Products this large repay a late worker.
 const gemmParMinFlops = 1 << 24
 
 // microKernel computes one mr×nr tile of C:
@@ -90,7 +94,8 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	*j = gemmJob{bk: bk, s: s, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha,
 		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ep: ep}
 	workers, chunks := 1, 1
-	if t := bk.threads(); t > 1 && 2*m*n*k >= gemmParMinFlops {
+	flops := 2 * m * n * k
+	if t := bk.threads(); t > 1 && (flops >= gemmParMinFlops || flops >= gemmSpinMinFlops && spinReady()) {
 		tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 		j.byRows = tilesM > tilesN
 		tiles := tilesN
