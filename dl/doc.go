@@ -35,6 +35,29 @@
 // backward pass on reused buffers, which Sequential's training loop uses so that a training
 // step does not allocate.
 //
+// Three kinds of model share one training loop (Fit, Evaluate, Predict and their Dataset
+// twins, Compile, callbacks):
+//
+//   - Sequential, a stack of layers;
+//   - Model from NewModel, a graph of layer calls made with the functional API, as
+//     keras.Model(inputs, outputs): Input gives a symbolic tensor, Apply calls a layer on
+//     symbolic tensors (Add and Concatenate take several), and a layer called twice shares
+//     its weights;
+//   - Model from Subclass, a type of the user's whose Call method runs the layers its fields
+//     hold, as a subclass of keras.Model.
+//
+//	in := dl.Input(28, 28, 1)
+//	h := dl.Apply(layers.Conv2D(32, 3, layers.ReLU), in)
+//	out := dl.Apply(layers.Dense(10, layers.Softmax), dl.Apply(layers.Flatten(), h))
+//	model := dl.NewModel([]*dl.Tensor{in}, []*dl.Tensor{out})
+//
+// Every model is a Layer, so models nest; a model's layers are shared, not copied, by a
+// model made from part of it (LayerOutput, Model.Output) to cut a feature extractor out or
+// graft a new head on. A functional model trains through its layers' kernels where a layer
+// appears once, and through Call and autodiff elsewhere; a subclassed model through Call.
+// The extra losses of layers (LossLayer: regularizers, AddLoss) count in Fit's loss and
+// gradients, and frozen layers (TrainableLayer) keep their weights.
+//
 // # Training
 //
 // Compile takes an Optimizer, a Loss and Metrics as values (dl/optimizers, dl/losses,

@@ -14,6 +14,7 @@ package dl
 
 import (
 	"fmt"
+	"reflect"
 	"sync"
 )
 
@@ -32,16 +33,35 @@ type graphNode struct {
 
 var (
 	nodesMu    sync.Mutex
-	layerNodes = map[Layer][]*graphNode{} // every layer's nodes, in call order
+	layerNodes = map[any][]*graphNode{} // every layer's nodes by layerKey, in call order
 )
+
+// layerKey returns a map key identifying l. A layer declared in a notebook cell reaches
+// compiled code as an interpreter's wrapper struct, made anew at each call and not
+// comparable: its key is the cell's value inside (the wrapper's IValue field).
+func layerKey(l Layer) any {
+	v := reflect.ValueOf(l)
+	if v.Comparable() {
+		return l
+	}
+	if v.Kind() == reflect.Struct {
+		if iv := v.FieldByName("IValue"); iv.IsValid() && iv.CanInterface() {
+			if inner := reflect.ValueOf(iv.Interface()); inner.IsValid() && inner.Comparable() {
+				return iv.Interface()
+			}
+		}
+	}
+	return "name:" + l.Name()
+}
 
 // addNode records a call of l on inputs with an output of shape and returns its output.
 func addNode(l Layer, inputs []*Tensor, shape []int) *Tensor {
 	nodesMu.Lock()
 	defer nodesMu.Unlock()
-	n := &graphNode{layer: l, inputs: inputs, index: len(layerNodes[l])}
+	k := layerKey(l)
+	n := &graphNode{layer: l, inputs: inputs, index: len(layerNodes[k])}
 	n.output = &Tensor{dtype: Float32, shape: cloneShape(shape), sym: &symbol{node: n}}
-	layerNodes[l] = append(layerNodes[l], n)
+	layerNodes[k] = append(layerNodes[k], n)
 	return n.output
 }
 
@@ -49,7 +69,7 @@ func addNode(l Layer, inputs []*Tensor, shape []int) *Tensor {
 func nodesOf(l Layer) []*graphNode {
 	nodesMu.Lock()
 	defer nodesMu.Unlock()
-	return append([]*graphNode(nil), layerNodes[l]...)
+	return append([]*graphNode(nil), layerNodes[layerKey(l)]...)
 }
 
 // Symbolic reports whether t is a symbolic tensor of the functional API (made by Input or

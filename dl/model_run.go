@@ -33,10 +33,10 @@ type graphStage struct {
 // runnerFor returns the model's runner, made at first use after Compile, or after a weight
 // was frozen or unfrozen.
 func (m *Model) runnerFor() *runner {
-	ws := m.Weights()
-	if m.run != nil && m.run.current(ws) {
+	if m.run != nil && m.run.current(m.layers) {
 		return m.run
 	}
+	ws := m.Weights()
 	r := &runner{row: 1}
 	in := m.inputs[0].shape[1:]
 	for _, d := range in {
@@ -50,8 +50,8 @@ func (m *Model) runnerFor() *runner {
 	r.probs = &Tensor{dtype: Float32}
 	r.dlog = &Tensor{dtype: Float32}
 	r.extraLoss = hasLossLayers(m.layers)
+	r.trainable = layerFlags(m.layers)
 	for _, w := range ws {
-		r.trainable = append(r.trainable, w.trainable)
 		if w.trainable {
 			r.vars = append(r.vars, w)
 		}

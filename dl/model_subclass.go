@@ -103,10 +103,10 @@ func (s *subclass) call(m *Model, x *Tensor, training bool) *Tensor {
 
 // runnerFor returns the runner of a subclassed model: batch buffers only.
 func (s *subclass) runnerFor(m *Model) *runner {
-	ws := m.Weights()
-	if m.run != nil && m.run.current(ws) {
+	if m.run != nil && m.run.current(s.layers) {
 		return m.run
 	}
+	ws := m.Weights()
 	r := &runner{row: 1}
 	for _, d := range s.inShape {
 		r.row *= d
@@ -117,8 +117,8 @@ func (s *subclass) runnerFor(m *Model) *runner {
 	r.yb = r.yLab
 	_, r.sparseLoss = m.loss.(FusedLoss)
 	r.extraLoss = hasLossLayers(s.layers)
+	r.trainable = layerFlags(s.layers)
 	for _, w := range ws {
-		r.trainable = append(r.trainable, w.trainable)
 		if w.trainable {
 			r.vars = append(r.vars, w)
 		}

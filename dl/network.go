@@ -81,14 +81,6 @@ func (c *modelCore) StopTraining() bool { return c.stop }
 // model.stop_training = True; Fit clears it when it starts.
 func (c *modelCore) SetStopTraining(stop bool) { c.stop = stop }
 
-// trainableFlags appends the trainable flag of each of ws to flags.
-func trainableFlags(flags []bool, ws []*Tensor) []bool {
-	for _, w := range ws {
-		flags = append(flags, w.trainable)
-	}
-	return flags
-}
-
 // splitTrainable returns the trainable and the non-trainable variables of ws, in order.
 func splitTrainable(ws []*Tensor) (trainable, frozen []*Tensor) {
 	for _, w := range ws {

@@ -44,18 +44,30 @@ type runner struct {
 	graph *graphRun // a functional model's schedule, nil for Sequential
 }
 
-// current reports whether the runner still matches the trainable flags of ws, the model's
-// weights.
-func (r *runner) current(ws []*Tensor) bool {
-	if len(ws) != len(r.trainable) {
-		return false
-	}
-	for i, w := range ws {
-		if r.trainable[i] != w.trainable {
-			return false
+// current reports whether the runner still matches the trainable flags of the weights of
+// ls, the model's layers (without allocating: FitDataset asks at every batch).
+func (r *runner) current(ls []Layer) bool {
+	i := 0
+	for _, l := range ls {
+		for _, w := range l.Weights() {
+			if i >= len(r.trainable) || r.trainable[i] != w.trainable {
+				return false
+			}
+			i++
 		}
 	}
-	return true
+	return i == len(r.trainable)
+}
+
+// layerFlags returns the trainable flags of the weights of ls, as current compares them.
+func layerFlags(ls []Layer) []bool {
+	var flags []bool
+	for _, l := range ls {
+		for _, w := range l.Weights() {
+			flags = append(flags, w.trainable)
+		}
+	}
+	return flags
 }
 
 func allTrainable(ws []*Tensor) bool {
@@ -97,10 +109,10 @@ func (a *autodiffKernel) Backward(dy *Tensor, needDx bool) *Tensor {
 // runnerFor returns the model's runner, making it at first use after Build or Compile, or
 // after a weight was frozen or unfrozen.
 func (m *Sequential) runnerFor() *runner {
-	ws := m.Weights()
-	if m.run != nil && m.run.current(ws) {
+	if m.run != nil && m.run.current(m.layers) {
 		return m.run
 	}
+	ws := m.Weights()
 	r := &runner{row: 1}
 	for _, d := range m.inputShape {
 		r.row *= d
@@ -139,8 +151,8 @@ func (m *Sequential) runnerFor() *runner {
 			}
 		}
 	}
+	r.trainable = layerFlags(m.layers)
 	for _, w := range ws {
-		r.trainable = append(r.trainable, w.trainable)
 		if w.trainable {
 			r.vars = append(r.vars, w)
 			if !fused[w] {

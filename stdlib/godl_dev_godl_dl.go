@@ -12,6 +12,8 @@ import (
 func init() {
 	Symbols["godl.dev/godl/dl/dl"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"AddN":                          reflect.ValueOf(dl.AddN),
+		"Apply":                         reflect.ValueOf(dl.Apply),
 		"AvgPool2D":                     reflect.ValueOf(dl.AvgPool2D),
 		"BatchSize":                     reflect.ValueOf(dl.BatchSize),
 		"Callbacks":                     reflect.ValueOf(dl.Callbacks),
@@ -30,29 +32,59 @@ func init() {
 		"FromRows":                      reflect.ValueOf(dl.FromRows),
 		"FromUint8":                     reflect.ValueOf(dl.FromUint8),
 		"Full":                          reflect.ValueOf(dl.Full),
+		"GetInitializer":                reflect.ValueOf(dl.GetInitializer),
+		"GetLoss":                       reflect.ValueOf(dl.GetLoss),
+		"GetMetric":                     reflect.ValueOf(dl.GetMetric),
+		"GetOptimizer":                  reflect.ValueOf(dl.GetOptimizer),
+		"GetWeights":                    reflect.ValueOf(dl.GetWeights),
 		"Gradients":                     reflect.ValueOf(dl.Gradients),
 		"InLayer":                       reflect.ValueOf(dl.InLayer),
 		"InitialEpoch":                  reflect.ValueOf(dl.InitialEpoch),
+		"InitializerNames":              reflect.ValueOf(dl.InitializerNames),
+		"Input":                         reflect.ValueOf(dl.Input),
+		"InputNamed":                    reflect.ValueOf(dl.InputNamed),
 		"Int32":                         reflect.ValueOf(dl.Int32),
+		"LayerFromConfig":               reflect.ValueOf(dl.LayerFromConfig),
+		"LayerOutput":                   reflect.ValueOf(dl.LayerOutput),
+		"LayerOutputAt":                 reflect.ValueOf(dl.LayerOutputAt),
+		"LoadFrozen":                    reflect.ValueOf(dl.LoadFrozen),
+		"LoadFunctional":                reflect.ValueOf(dl.LoadFunctional),
+		"LoadModel":                     reflect.ValueOf(dl.LoadModel),
+		"LoadModelUncompiled":           reflect.ValueOf(dl.LoadModelUncompiled),
+		"LoadSequential":                reflect.ValueOf(dl.LoadSequential),
+		"LoadWeights":                   reflect.ValueOf(dl.LoadWeights),
 		"LogKeys":                       reflect.ValueOf(dl.LogKeys),
 		"LogTo":                         reflect.ValueOf(dl.LogTo),
+		"LossNames":                     reflect.ValueOf(dl.LossNames),
 		"MaxPool2D":                     reflect.ValueOf(dl.MaxPool2D),
 		"Maybe":                         reflect.ValueOf(dl.Maybe),
+		"MetricNames":                   reflect.ValueOf(dl.MetricNames),
+		"NewGradientTape":               reflect.ValueOf(dl.NewGradientTape),
+		"NewModel":                      reflect.ValueOf(dl.NewModel),
 		"NewSequential":                 reflect.ValueOf(dl.NewSequential),
 		"NoGrad":                        reflect.ValueOf(dl.NoGrad),
 		"Ones":                          reflect.ValueOf(dl.Ones),
+		"OptimizerNames":                reflect.ValueOf(dl.OptimizerNames),
 		"Permutation":                   reflect.ValueOf(dl.Permutation),
 		"PermutationTo":                 reflect.ValueOf(dl.PermutationTo),
 		"PoolGeometry":                  reflect.ValueOf(dl.PoolGeometry),
 		"Rand":                          reflect.ValueOf(dl.Rand),
 		"RandomNormal":                  reflect.ValueOf(dl.RandomNormal),
 		"RandomUniform":                 reflect.ValueOf(dl.RandomUniform),
+		"ReadSaveInfo":                  reflect.ValueOf(dl.ReadSaveInfo),
+		"RegisterInitializer":           reflect.ValueOf(dl.RegisterInitializer),
+		"RegisterLayer":                 reflect.ValueOf(dl.RegisterLayer),
 		"RegisterLoss":                  reflect.ValueOf(dl.RegisterLoss),
 		"RegisterMetric":                reflect.ValueOf(dl.RegisterMetric),
 		"RegisterOptimizer":             reflect.ValueOf(dl.RegisterOptimizer),
 		"Same":                          reflect.ValueOf(dl.Same),
+		"SaveCheckpoint":                reflect.ValueOf(dl.SaveCheckpoint),
+		"SaveFormatVersion":             reflect.ValueOf(constant.MakeFromLiteral("1", token.INT, 0)),
+		"SaveModel":                     reflect.ValueOf(dl.SaveModel),
+		"SaveWeights":                   reflect.ValueOf(dl.SaveWeights),
 		"Scalar":                        reflect.ValueOf(dl.Scalar),
 		"SetSeed":                       reflect.ValueOf(dl.SetSeed),
+		"SetWeights":                    reflect.ValueOf(dl.SetWeights),
 		"ShapeString":                   reflect.ValueOf(dl.ShapeString),
 		"Shuffle":                       reflect.ValueOf(dl.Shuffle),
 		"SnakeCase":                     reflect.ValueOf(dl.SnakeCase),
@@ -60,6 +92,7 @@ func init() {
 		"SoftmaxRows":                   reflect.ValueOf(dl.SoftmaxRows),
 		"SparseCategoricalCrossentropy": reflect.ValueOf(dl.SparseCategoricalCrossentropy),
 		"Stack":                         reflect.ValueOf(dl.Stack),
+		"Subclass":                      reflect.ValueOf(dl.Subclass),
 		"Uint8":                         reflect.ValueOf(dl.Uint8),
 		"UniqueName":                    reflect.ValueOf(dl.UniqueName),
 		"Valid":                         reflect.ValueOf(dl.Valid),
@@ -72,50 +105,74 @@ func init() {
 		"ZerosLike":                     reflect.ValueOf(dl.ZerosLike),
 
 		// type definitions
-		"Callback":        reflect.ValueOf((*dl.Callback)(nil)),
-		"CallbackBase":    reflect.ValueOf((*dl.CallbackBase)(nil)),
-		"DType":           reflect.ValueOf((*dl.DType)(nil)),
-		"Dataset":         reflect.ValueOf((*dl.Dataset)(nil)),
-		"DatasetIterator": reflect.ValueOf((*dl.DatasetIterator)(nil)),
-		"EpochEndFunc":    reflect.ValueOf((*dl.EpochEndFunc)(nil)),
-		"Error":           reflect.ValueOf((*dl.Error)(nil)),
-		"FusedLoss":       reflect.ValueOf((*dl.FusedLoss)(nil)),
-		"FusedSGD":        reflect.ValueOf((*dl.FusedSGD)(nil)),
-		"History":         reflect.ValueOf((*dl.History)(nil)),
-		"Kernel":          reflect.ValueOf((*dl.Kernel)(nil)),
-		"LambdaCallback":  reflect.ValueOf((*dl.LambdaCallback)(nil)),
-		"Layer":           reflect.ValueOf((*dl.Layer)(nil)),
-		"LearningRater":   reflect.ValueOf((*dl.LearningRater)(nil)),
-		"Logs":            reflect.ValueOf((*dl.Logs)(nil)),
-		"Loss":            reflect.ValueOf((*dl.Loss)(nil)),
-		"Metric":          reflect.ValueOf((*dl.Metric)(nil)),
-		"Network":         reflect.ValueOf((*dl.Network)(nil)),
-		"Optimizer":       reflect.ValueOf((*dl.Optimizer)(nil)),
-		"Option":          reflect.ValueOf((*dl.Option)(nil)),
-		"Padding":         reflect.ValueOf((*dl.Padding)(nil)),
-		"PlainSGD":        reflect.ValueOf((*dl.PlainSGD)(nil)),
-		"ReLUMaskingPool": reflect.ValueOf((*dl.ReLUMaskingPool)(nil)),
-		"ReLUProducer":    reflect.ValueOf((*dl.ReLUProducer)(nil)),
-		"Sequential":      reflect.ValueOf((*dl.Sequential)(nil)),
-		"SoftmaxKernel":   reflect.ValueOf((*dl.SoftmaxKernel)(nil)),
-		"Tensor":          reflect.ValueOf((*dl.Tensor)(nil)),
+		"Callback":          reflect.ValueOf((*dl.Callback)(nil)),
+		"CallbackBase":      reflect.ValueOf((*dl.CallbackBase)(nil)),
+		"Caller":            reflect.ValueOf((*dl.Caller)(nil)),
+		"ConfigLayer":       reflect.ValueOf((*dl.ConfigLayer)(nil)),
+		"DType":             reflect.ValueOf((*dl.DType)(nil)),
+		"Dataset":           reflect.ValueOf((*dl.Dataset)(nil)),
+		"DatasetIterator":   reflect.ValueOf((*dl.DatasetIterator)(nil)),
+		"EpochEndFunc":      reflect.ValueOf((*dl.EpochEndFunc)(nil)),
+		"Error":             reflect.ValueOf((*dl.Error)(nil)),
+		"FusedLoss":         reflect.ValueOf((*dl.FusedLoss)(nil)),
+		"FusedSGD":          reflect.ValueOf((*dl.FusedSGD)(nil)),
+		"GradientTape":      reflect.ValueOf((*dl.GradientTape)(nil)),
+		"History":           reflect.ValueOf((*dl.History)(nil)),
+		"Initializer":       reflect.ValueOf((*dl.Initializer)(nil)),
+		"InputLayer":        reflect.ValueOf((*dl.InputLayer)(nil)),
+		"Kernel":            reflect.ValueOf((*dl.Kernel)(nil)),
+		"LambdaCallback":    reflect.ValueOf((*dl.LambdaCallback)(nil)),
+		"Layer":             reflect.ValueOf((*dl.Layer)(nil)),
+		"LayerBase":         reflect.ValueOf((*dl.LayerBase)(nil)),
+		"LearningRater":     reflect.ValueOf((*dl.LearningRater)(nil)),
+		"Logs":              reflect.ValueOf((*dl.Logs)(nil)),
+		"Loss":              reflect.ValueOf((*dl.Loss)(nil)),
+		"LossLayer":         reflect.ValueOf((*dl.LossLayer)(nil)),
+		"MergeKernel":       reflect.ValueOf((*dl.MergeKernel)(nil)),
+		"MergeLayer":        reflect.ValueOf((*dl.MergeLayer)(nil)),
+		"Metric":            reflect.ValueOf((*dl.Metric)(nil)),
+		"Model":             reflect.ValueOf((*dl.Model)(nil)),
+		"Network":           reflect.ValueOf((*dl.Network)(nil)),
+		"Optimizer":         reflect.ValueOf((*dl.Optimizer)(nil)),
+		"OptimizerState":    reflect.ValueOf((*dl.OptimizerState)(nil)),
+		"Option":            reflect.ValueOf((*dl.Option)(nil)),
+		"Padding":           reflect.ValueOf((*dl.Padding)(nil)),
+		"PlainSGD":          reflect.ValueOf((*dl.PlainSGD)(nil)),
+		"ReLUMaskingPool":   reflect.ValueOf((*dl.ReLUMaskingPool)(nil)),
+		"ReLUProducer":      reflect.ValueOf((*dl.ReLUProducer)(nil)),
+		"SaveInfo":          reflect.ValueOf((*dl.SaveInfo)(nil)),
+		"Sequential":        reflect.ValueOf((*dl.Sequential)(nil)),
+		"SoftmaxKernel":     reflect.ValueOf((*dl.SoftmaxKernel)(nil)),
+		"StatefulOptimizer": reflect.ValueOf((*dl.StatefulOptimizer)(nil)),
+		"Tensor":            reflect.ValueOf((*dl.Tensor)(nil)),
+		"TensorImage":       reflect.ValueOf((*dl.TensorImage)(nil)),
+		"TrainableLayer":    reflect.ValueOf((*dl.TrainableLayer)(nil)),
 
 		// interface wrapper definitions
-		"_Callback":        reflect.ValueOf((*_godl_dev_godl_dl_Callback)(nil)),
-		"_Dataset":         reflect.ValueOf((*_godl_dev_godl_dl_Dataset)(nil)),
-		"_DatasetIterator": reflect.ValueOf((*_godl_dev_godl_dl_DatasetIterator)(nil)),
-		"_FusedLoss":       reflect.ValueOf((*_godl_dev_godl_dl_FusedLoss)(nil)),
-		"_FusedSGD":        reflect.ValueOf((*_godl_dev_godl_dl_FusedSGD)(nil)),
-		"_Kernel":          reflect.ValueOf((*_godl_dev_godl_dl_Kernel)(nil)),
-		"_Layer":           reflect.ValueOf((*_godl_dev_godl_dl_Layer)(nil)),
-		"_LearningRater":   reflect.ValueOf((*_godl_dev_godl_dl_LearningRater)(nil)),
-		"_Loss":            reflect.ValueOf((*_godl_dev_godl_dl_Loss)(nil)),
-		"_Metric":          reflect.ValueOf((*_godl_dev_godl_dl_Metric)(nil)),
-		"_Optimizer":       reflect.ValueOf((*_godl_dev_godl_dl_Optimizer)(nil)),
-		"_PlainSGD":        reflect.ValueOf((*_godl_dev_godl_dl_PlainSGD)(nil)),
-		"_ReLUMaskingPool": reflect.ValueOf((*_godl_dev_godl_dl_ReLUMaskingPool)(nil)),
-		"_ReLUProducer":    reflect.ValueOf((*_godl_dev_godl_dl_ReLUProducer)(nil)),
-		"_SoftmaxKernel":   reflect.ValueOf((*_godl_dev_godl_dl_SoftmaxKernel)(nil)),
+		"_Callback":          reflect.ValueOf((*_godl_dev_godl_dl_Callback)(nil)),
+		"_Caller":            reflect.ValueOf((*_godl_dev_godl_dl_Caller)(nil)),
+		"_ConfigLayer":       reflect.ValueOf((*_godl_dev_godl_dl_ConfigLayer)(nil)),
+		"_Dataset":           reflect.ValueOf((*_godl_dev_godl_dl_Dataset)(nil)),
+		"_DatasetIterator":   reflect.ValueOf((*_godl_dev_godl_dl_DatasetIterator)(nil)),
+		"_FusedLoss":         reflect.ValueOf((*_godl_dev_godl_dl_FusedLoss)(nil)),
+		"_FusedSGD":          reflect.ValueOf((*_godl_dev_godl_dl_FusedSGD)(nil)),
+		"_Initializer":       reflect.ValueOf((*_godl_dev_godl_dl_Initializer)(nil)),
+		"_Kernel":            reflect.ValueOf((*_godl_dev_godl_dl_Kernel)(nil)),
+		"_Layer":             reflect.ValueOf((*_godl_dev_godl_dl_Layer)(nil)),
+		"_LearningRater":     reflect.ValueOf((*_godl_dev_godl_dl_LearningRater)(nil)),
+		"_Loss":              reflect.ValueOf((*_godl_dev_godl_dl_Loss)(nil)),
+		"_LossLayer":         reflect.ValueOf((*_godl_dev_godl_dl_LossLayer)(nil)),
+		"_MergeKernel":       reflect.ValueOf((*_godl_dev_godl_dl_MergeKernel)(nil)),
+		"_MergeLayer":        reflect.ValueOf((*_godl_dev_godl_dl_MergeLayer)(nil)),
+		"_Metric":            reflect.ValueOf((*_godl_dev_godl_dl_Metric)(nil)),
+		"_Network":           reflect.ValueOf((*_godl_dev_godl_dl_Network)(nil)),
+		"_Optimizer":         reflect.ValueOf((*_godl_dev_godl_dl_Optimizer)(nil)),
+		"_PlainSGD":          reflect.ValueOf((*_godl_dev_godl_dl_PlainSGD)(nil)),
+		"_ReLUMaskingPool":   reflect.ValueOf((*_godl_dev_godl_dl_ReLUMaskingPool)(nil)),
+		"_ReLUProducer":      reflect.ValueOf((*_godl_dev_godl_dl_ReLUProducer)(nil)),
+		"_SoftmaxKernel":     reflect.ValueOf((*_godl_dev_godl_dl_SoftmaxKernel)(nil)),
+		"_StatefulOptimizer": reflect.ValueOf((*_godl_dev_godl_dl_StatefulOptimizer)(nil)),
+		"_TrainableLayer":    reflect.ValueOf((*_godl_dev_godl_dl_TrainableLayer)(nil)),
 	}
 }
 
@@ -151,6 +208,26 @@ func (W _godl_dev_godl_dl_Callback) OnTrainEnd(logs dl.Logs) {
 }
 func (W _godl_dev_godl_dl_Callback) SetModel(m dl.Network) {
 	W.WSetModel(m)
+}
+
+// _godl_dev_godl_dl_Caller is an interface wrapper for Caller type
+type _godl_dev_godl_dl_Caller struct {
+	IValue interface{}
+	WCall  func(x *dl.Tensor, training bool) *dl.Tensor
+}
+
+func (W _godl_dev_godl_dl_Caller) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	return W.WCall(x, training)
+}
+
+// _godl_dev_godl_dl_ConfigLayer is an interface wrapper for ConfigLayer type
+type _godl_dev_godl_dl_ConfigLayer struct {
+	IValue  interface{}
+	WConfig func() map[string]any
+}
+
+func (W _godl_dev_godl_dl_ConfigLayer) Config() map[string]any {
+	return W.WConfig()
 }
 
 // _godl_dev_godl_dl_Dataset is an interface wrapper for Dataset type
@@ -215,6 +292,16 @@ func (W _godl_dev_godl_dl_FusedSGD) Forward(x *dl.Tensor, training bool) *dl.Ten
 }
 func (W _godl_dev_godl_dl_FusedSGD) SetFusedSGD(lr float64, on bool) {
 	W.WSetFusedSGD(lr, on)
+}
+
+// _godl_dev_godl_dl_Initializer is an interface wrapper for Initializer type
+type _godl_dev_godl_dl_Initializer struct {
+	IValue      interface{}
+	WInitialize func(w *dl.Tensor)
+}
+
+func (W _godl_dev_godl_dl_Initializer) Initialize(w *dl.Tensor) {
+	W.WInitialize(w)
 }
 
 // _godl_dev_godl_dl_Kernel is an interface wrapper for Kernel type
@@ -297,6 +384,72 @@ func (W _godl_dev_godl_dl_Loss) Name() string {
 	return W.WName()
 }
 
+// _godl_dev_godl_dl_LossLayer is an interface wrapper for LossLayer type
+type _godl_dev_godl_dl_LossLayer struct {
+	IValue  interface{}
+	WLosses func() []*dl.Tensor
+}
+
+func (W _godl_dev_godl_dl_LossLayer) Losses() []*dl.Tensor {
+	return W.WLosses()
+}
+
+// _godl_dev_godl_dl_MergeKernel is an interface wrapper for MergeKernel type
+type _godl_dev_godl_dl_MergeKernel struct {
+	IValue        interface{}
+	WBackwardMany func(dy *dl.Tensor, needDx []bool) []*dl.Tensor
+	WForwardMany  func(xs []*dl.Tensor, training bool) *dl.Tensor
+}
+
+func (W _godl_dev_godl_dl_MergeKernel) BackwardMany(dy *dl.Tensor, needDx []bool) []*dl.Tensor {
+	return W.WBackwardMany(dy, needDx)
+}
+func (W _godl_dev_godl_dl_MergeKernel) ForwardMany(xs []*dl.Tensor, training bool) *dl.Tensor {
+	return W.WForwardMany(xs, training)
+}
+
+// _godl_dev_godl_dl_MergeLayer is an interface wrapper for MergeLayer type
+type _godl_dev_godl_dl_MergeLayer struct {
+	IValue           interface{}
+	WBuild           func(inputShape []int)
+	WBuildMany       func(inputShapes [][]int)
+	WCall            func(x *dl.Tensor, training bool) *dl.Tensor
+	WCallMany        func(xs []*dl.Tensor, training bool) *dl.Tensor
+	WClassName       func() string
+	WName            func() string
+	WOutputShape     func(inputShape []int) []int
+	WOutputShapeMany func(inputShapes [][]int) []int
+	WWeights         func() []*dl.Tensor
+}
+
+func (W _godl_dev_godl_dl_MergeLayer) Build(inputShape []int) {
+	W.WBuild(inputShape)
+}
+func (W _godl_dev_godl_dl_MergeLayer) BuildMany(inputShapes [][]int) {
+	W.WBuildMany(inputShapes)
+}
+func (W _godl_dev_godl_dl_MergeLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	return W.WCall(x, training)
+}
+func (W _godl_dev_godl_dl_MergeLayer) CallMany(xs []*dl.Tensor, training bool) *dl.Tensor {
+	return W.WCallMany(xs, training)
+}
+func (W _godl_dev_godl_dl_MergeLayer) ClassName() string {
+	return W.WClassName()
+}
+func (W _godl_dev_godl_dl_MergeLayer) Name() string {
+	return W.WName()
+}
+func (W _godl_dev_godl_dl_MergeLayer) OutputShape(inputShape []int) []int {
+	return W.WOutputShape(inputShape)
+}
+func (W _godl_dev_godl_dl_MergeLayer) OutputShapeMany(inputShapes [][]int) []int {
+	return W.WOutputShapeMany(inputShapes)
+}
+func (W _godl_dev_godl_dl_MergeLayer) Weights() []*dl.Tensor {
+	return W.WWeights()
+}
+
 // _godl_dev_godl_dl_Metric is an interface wrapper for Metric type
 type _godl_dev_godl_dl_Metric struct {
 	IValue interface{}
@@ -309,6 +462,76 @@ func (W _godl_dev_godl_dl_Metric) Batch(yTrue *dl.Tensor, yPred *dl.Tensor) (tot
 }
 func (W _godl_dev_godl_dl_Metric) Name() string {
 	return W.WName()
+}
+
+// _godl_dev_godl_dl_Network is an interface wrapper for Network type
+type _godl_dev_godl_dl_Network struct {
+	IValue               interface{}
+	WBuild               func(inputShape []int)
+	WCall                func(x *dl.Tensor, training bool) *dl.Tensor
+	WClassName           func() string
+	WGetLayer            func(name string) dl.Layer
+	WLayers              func() []dl.Layer
+	WLoss                func() dl.Loss
+	WLosses              func() []*dl.Tensor
+	WMetricsNames        func() []string
+	WName                func() string
+	WNonTrainableWeights func() []*dl.Tensor
+	WOptimizer           func() dl.Optimizer
+	WOutputShape         func(inputShape []int) []int
+	WSetStopTraining     func(stop bool)
+	WStopTraining        func() bool
+	WTrainableWeights    func() []*dl.Tensor
+	WWeights             func() []*dl.Tensor
+}
+
+func (W _godl_dev_godl_dl_Network) Build(inputShape []int) {
+	W.WBuild(inputShape)
+}
+func (W _godl_dev_godl_dl_Network) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	return W.WCall(x, training)
+}
+func (W _godl_dev_godl_dl_Network) ClassName() string {
+	return W.WClassName()
+}
+func (W _godl_dev_godl_dl_Network) GetLayer(name string) dl.Layer {
+	return W.WGetLayer(name)
+}
+func (W _godl_dev_godl_dl_Network) Layers() []dl.Layer {
+	return W.WLayers()
+}
+func (W _godl_dev_godl_dl_Network) Loss() dl.Loss {
+	return W.WLoss()
+}
+func (W _godl_dev_godl_dl_Network) Losses() []*dl.Tensor {
+	return W.WLosses()
+}
+func (W _godl_dev_godl_dl_Network) MetricsNames() []string {
+	return W.WMetricsNames()
+}
+func (W _godl_dev_godl_dl_Network) Name() string {
+	return W.WName()
+}
+func (W _godl_dev_godl_dl_Network) NonTrainableWeights() []*dl.Tensor {
+	return W.WNonTrainableWeights()
+}
+func (W _godl_dev_godl_dl_Network) Optimizer() dl.Optimizer {
+	return W.WOptimizer()
+}
+func (W _godl_dev_godl_dl_Network) OutputShape(inputShape []int) []int {
+	return W.WOutputShape(inputShape)
+}
+func (W _godl_dev_godl_dl_Network) SetStopTraining(stop bool) {
+	W.WSetStopTraining(stop)
+}
+func (W _godl_dev_godl_dl_Network) StopTraining() bool {
+	return W.WStopTraining()
+}
+func (W _godl_dev_godl_dl_Network) TrainableWeights() []*dl.Tensor {
+	return W.WTrainableWeights()
+}
+func (W _godl_dev_godl_dl_Network) Weights() []*dl.Tensor {
+	return W.WWeights()
 }
 
 // _godl_dev_godl_dl_Optimizer is an interface wrapper for Optimizer type
@@ -407,4 +630,48 @@ func (W _godl_dev_godl_dl_SoftmaxKernel) Forward(x *dl.Tensor, training bool) *d
 }
 func (W _godl_dev_godl_dl_SoftmaxKernel) ForwardLogits(x *dl.Tensor) *dl.Tensor {
 	return W.WForwardLogits(x)
+}
+
+// _godl_dev_godl_dl_StatefulOptimizer is an interface wrapper for StatefulOptimizer type
+type _godl_dev_godl_dl_StatefulOptimizer struct {
+	IValue          interface{}
+	WApplyGradients func(grads []*dl.Tensor, vars []*dl.Tensor)
+	WConfig         func() map[string]any
+	WName           func() string
+	WSetConfig      func(cfg map[string]any) error
+	WSetState       func(vars []*dl.Tensor, st dl.OptimizerState) error
+	WState          func(vars []*dl.Tensor) dl.OptimizerState
+}
+
+func (W _godl_dev_godl_dl_StatefulOptimizer) ApplyGradients(grads []*dl.Tensor, vars []*dl.Tensor) {
+	W.WApplyGradients(grads, vars)
+}
+func (W _godl_dev_godl_dl_StatefulOptimizer) Config() map[string]any {
+	return W.WConfig()
+}
+func (W _godl_dev_godl_dl_StatefulOptimizer) Name() string {
+	return W.WName()
+}
+func (W _godl_dev_godl_dl_StatefulOptimizer) SetConfig(cfg map[string]any) error {
+	return W.WSetConfig(cfg)
+}
+func (W _godl_dev_godl_dl_StatefulOptimizer) SetState(vars []*dl.Tensor, st dl.OptimizerState) error {
+	return W.WSetState(vars, st)
+}
+func (W _godl_dev_godl_dl_StatefulOptimizer) State(vars []*dl.Tensor) dl.OptimizerState {
+	return W.WState(vars)
+}
+
+// _godl_dev_godl_dl_TrainableLayer is an interface wrapper for TrainableLayer type
+type _godl_dev_godl_dl_TrainableLayer struct {
+	IValue        interface{}
+	WSetTrainable func(on bool)
+	WTrainable    func() bool
+}
+
+func (W _godl_dev_godl_dl_TrainableLayer) SetTrainable(on bool) {
+	W.WSetTrainable(on)
+}
+func (W _godl_dev_godl_dl_TrainableLayer) Trainable() bool {
+	return W.WTrainable()
 }

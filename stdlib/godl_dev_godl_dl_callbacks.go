@@ -16,7 +16,9 @@ func init() {
 		"LearningRateScheduler": reflect.ValueOf(callbacks.LearningRateScheduler),
 		"Max":                   reflect.ValueOf(callbacks.Max),
 		"Min":                   reflect.ValueOf(callbacks.Min),
+		"ModelCheckpoint":       reflect.ValueOf(callbacks.ModelCheckpoint),
 		"ReduceLROnPlateau":     reflect.ValueOf(callbacks.ReduceLROnPlateau),
+		"TensorBoard":           reflect.ValueOf(callbacks.TensorBoard),
 		"TerminateOnNaN":        reflect.ValueOf(callbacks.TerminateOnNaN),
 
 		// type definitions
@@ -24,7 +26,9 @@ func init() {
 		"EarlyStoppingCallback":         reflect.ValueOf((*callbacks.EarlyStoppingCallback)(nil)),
 		"LearningRateSchedulerCallback": reflect.ValueOf((*callbacks.LearningRateSchedulerCallback)(nil)),
 		"Mode":                          reflect.ValueOf((*callbacks.Mode)(nil)),
+		"ModelCheckpointCallback":       reflect.ValueOf((*callbacks.ModelCheckpointCallback)(nil)),
 		"ReduceLROnPlateauCallback":     reflect.ValueOf((*callbacks.ReduceLROnPlateauCallback)(nil)),
+		"TensorBoardCallback":           reflect.ValueOf((*callbacks.TensorBoardCallback)(nil)),
 		"TerminateOnNaNCallback":        reflect.ValueOf((*callbacks.TerminateOnNaNCallback)(nil)),
 	}
 }

@@ -12,11 +12,14 @@ func init() {
 		// function, constant and variable definitions
 		"CategoricalCrossentropy":           reflect.ValueOf(&losses.CategoricalCrossentropy).Elem(),
 		"CategoricalCrossentropyFromLogits": reflect.ValueOf(&losses.CategoricalCrossentropyFromLogits).Elem(),
+		"CategoricalCrossentropyOf":         reflect.ValueOf(losses.CategoricalCrossentropyOf),
 		"Get":                               reflect.ValueOf(losses.Get),
 		"MSE":                               reflect.ValueOf(&losses.MSE).Elem(),
 		"MeanSquaredError":                  reflect.ValueOf(&losses.MeanSquaredError).Elem(),
+		"MeanSquaredErrorOf":                reflect.ValueOf(losses.MeanSquaredErrorOf),
 		"Names":                             reflect.ValueOf(losses.Names),
 		"SparseCategoricalCrossentropy":     reflect.ValueOf(&losses.SparseCategoricalCrossentropy).Elem(),
 		"SparseCategoricalCrossentropyFromLogits": reflect.ValueOf(&losses.SparseCategoricalCrossentropyFromLogits).Elem(),
+		"SparseCategoricalCrossentropyOf":         reflect.ValueOf(losses.SparseCategoricalCrossentropyOf),
 	}
 }

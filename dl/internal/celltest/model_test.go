@@ -1,0 +1,168 @@
+package celltest
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/traefik/yaegi/interp"
+	yaegistdlib "github.com/traefik/yaegi/stdlib"
+
+	"godl.dev/godl/dl"
+	"godl.dev/godl/stdlib"
+)
+
+// runModelCells evaluates cells in a fresh interpreter with the generated symbols, as the
+// kernel does, and returns what they printed.
+func runModelCells(t *testing.T, cells ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	i := interp.New(interp.Options{Stdout: &out})
+	if err := i.Use(yaegistdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	if err := i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cells {
+		if _, err := i.Eval(c); err != nil {
+			t.Fatalf("cell failed: %v\n%s\noutput so far:\n%s", err, c, out.String())
+		}
+	}
+	return out.String()
+}
+
+// TestCellSubclassedLeNet5 writes ch3_nb2's class LeNet5(Model) as a cell: a struct whose
+// unexported fields hold the layers (one pooling layer called twice) and a Call method,
+// wrapped by dl.Subclass. Predict builds it, the summary is the book's text for a fresh
+// session, and Fit trains it.
+func TestCellSubclassedLeNet5(t *testing.T) {
+	dl.ClearSession()
+	defer dl.ClearSession()
+	got := runModelCells(t,
+		`import (
+	"fmt"
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/layers"
+)`,
+		`type LeNet5 struct {
+	conv1, conv2, maxPool, flatten, dense1, dense2, dense3 dl.Layer
+}
+
+func NewLeNet5(numClasses int) *LeNet5 {
+	return &LeNet5{
+		conv1:   layers.Conv2D(6, 5, layers.Same, layers.ReLU),
+		conv2:   layers.Conv2D(16, 5, layers.ReLU),
+		maxPool: layers.MaxPooling2D(2),
+		flatten: layers.Flatten(),
+		dense1:  layers.Dense(120, layers.ReLU),
+		dense2:  layers.Dense(84, layers.ReLU),
+		dense3:  layers.Dense(numClasses, layers.Softmax),
+	}
+}
+
+func (m *LeNet5) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	x = m.maxPool.Call(m.conv1.Call(x, training), training)
+	x = m.maxPool.Call(m.conv2.Call(x, training), training)
+	x = m.flatten.Call(x, training)
+	x = m.dense1.Call(x, training)
+	x = m.dense2.Call(x, training)
+	return m.dense3.Call(x, training)
+}`,
+		`dl.SetSeed(1)
+x := dl.RandomUniform(0, 1, 64, 28, 28, 1)
+labels := make([]int, 64)
+for k := range labels { labels[k] = k % 2 }
+y := dl.FromInts(labels)
+net := NewLeNet5(10)
+model := dl.Subclass("LeNet5", net)
+model.CompileNames("sgd", "sparse_categorical_crossentropy", "accuracy")
+p := model.Predict(x.Slice(0, 10))
+fmt.Println("predict", p.Shape())
+model.Build([]int{-1, 28, 28, 1})
+fmt.Print(model.SummaryString())
+h := model.Fit(x, y, dl.Epochs(3), dl.BatchSize(16), dl.Verbose(0))
+l := h.Get("loss")
+fmt.Println("learns", l[2] < l[0], "layers", len(model.Layers()), "trainable", len(model.TrainableWeights()))`,
+	)
+	want := `Model: "le_net5"
+_________________________________________________________________
+Layer (type)                 Output Shape              Param #   
+=================================================================
+conv2d (Conv2D)              multiple                  156       
+_________________________________________________________________
+conv2d_1 (Conv2D)            multiple                  2416      
+_________________________________________________________________
+max_pooling2d (MaxPooling2D) multiple                  0         
+_________________________________________________________________
+flatten (Flatten)            multiple                  0         
+_________________________________________________________________
+dense (Dense)                multiple                  48120     
+_________________________________________________________________
+dense_1 (Dense)              multiple                  10164     
+_________________________________________________________________
+dense_2 (Dense)              multiple                  850       
+=================================================================
+Total params: 61,706
+Trainable params: 61,706
+Non-trainable params: 0
+_________________________________________________________________
+`
+	for _, w := range []string{"predict [10 10]\n", want, "learns true layers 7 trainable 10\n"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("cell output lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+// TestCellFunctionalModel builds a functional model in cells, with a layer type declared
+// in a cell and called at two nodes (shared), then trains it and grafts a head on it.
+func TestCellFunctionalModel(t *testing.T) {
+	dl.ClearSession()
+	defer dl.ClearSession()
+	got := runModelCells(t,
+		`import (
+	"fmt"
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/layers"
+)`,
+		`type Scale struct{ f float32 }
+
+func (s *Scale) Name() string                                 { return "scale" }
+func (s *Scale) ClassName() string                            { return "Scale" }
+func (s *Scale) Build(shape []int)                            {}
+func (s *Scale) Call(x *dl.Tensor, training bool) *dl.Tensor { return x.MulScalar(float64(s.f)) }
+func (s *Scale) OutputShape(shape []int) []int                { return shape }
+func (s *Scale) Weights() []*dl.Tensor                        { return nil }`,
+		`dl.SetSeed(2)
+x := dl.RandomUniform(-1, 1, 48, 4)
+labels := make([]int, 48)
+for k := range labels { labels[k] = k % 2 }
+y := dl.FromInts(labels)
+s := &Scale{f: 0.5}
+in := dl.Input(4)
+h := dl.Apply(s, dl.Apply(layers.Dense(8, layers.ReLU), in))
+feat := dl.Apply(layers.Dense(4, layers.ReLU, layers.Name("features")), dl.Apply(s, h))
+out := dl.Apply(layers.Dense(2, layers.Softmax), feat)
+m := dl.NewModel([]*dl.Tensor{in}, []*dl.Tensor{out})
+m.CompileNames("adam", "sparse_categorical_crossentropy", "accuracy")
+hist := m.Fit(x, y, dl.Epochs(4), dl.Verbose(0))
+l := hist.Get("loss")
+names := ""
+for _, l := range m.Layers() { names += l.Name() + " " }
+fmt.Println("layers", names)
+fmt.Println("learns", l[3] < l[0])
+head := dl.Apply(layers.Dense(3, layers.Softmax), dl.LayerOutput(m.GetLayer("features")))
+g := dl.NewModel(m.Inputs(), []*dl.Tensor{head})
+fmt.Println("shared", g.GetLayer("features") == m.GetLayer("features"), g.Predict(x).Shape())`,
+	)
+	for _, w := range []string{
+		"layers input_1 dense scale features dense_1 \n",
+		"learns true\n",
+		"shared true [48 3]\n",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("cell output lacks %q:\n%s", w, got)
+		}
+	}
+}
