@@ -46,6 +46,8 @@
 //   - Model from Subclass, a type of the user's whose Call method runs the layers its fields
 //     hold, as a subclass of keras.Model.
 //
+// A small functional model:
+//
 //	in := dl.Input(28, 28, 1)
 //	h := dl.Apply(layers.Conv2D(32, 3, layers.ReLU), in)
 //	out := dl.Apply(layers.Dense(10, layers.Softmax), dl.Apply(layers.Flatten(), h))
