@@ -431,3 +431,53 @@ func TestSaveModelBuiltInLayers(t *testing.T) {
 		sameWeights(t, "after one more epoch", m.Weights(), got.Weights())
 	}
 }
+
+// plainOpt is an optimizer without saveable state.
+type plainOpt struct{}
+
+func (plainOpt) Name() string { return "plain" }
+func (plainOpt) ApplyGradients(grads, vars []*dl.Tensor) {
+	for i, v := range vars {
+		if grads[i] != nil {
+			v.CopyFrom(v.Sub(grads[i].MulScalar(0.1)))
+		}
+	}
+}
+
+func TestSaveLoadCompileSettingsErrors(t *testing.T) {
+	dir := t.TempDir()
+	m := toyModel()
+	m.Compile(plainOpt{}, losses.SparseCategoricalCrossentropy)
+	err := m.Save(filepath.Join(dir, "plain.godl"))
+	if err == nil || !strings.Contains(err.Error(), "optimizer plain") || !strings.Contains(err.Error(), "StatefulOptimizer") {
+		t.Fatalf("SaveModel with an optimizer without state: %v", err)
+	}
+	if err := m.SaveWeights(filepath.Join(dir, "plain-w.godl")); err != nil {
+		t.Fatalf("SaveWeights needs no optimizer: %v", err)
+	}
+
+	// A metric made with its own name (ch4's top5_acc) is not registered by that name:
+	// LoadModel says how to proceed, LoadModelUncompiled loads the rest.
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.SparseTopKCategoricalAccuracy(2, "top2_acc"))
+	p := filepath.Join(dir, "top2.godl")
+	if err := m.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	_, err = dl.LoadModel(p)
+	if err == nil || !strings.Contains(err.Error(), `metric "top2_acc" is not registered`) || !strings.Contains(err.Error(), p) {
+		t.Fatalf("unregistered metric: %v", err)
+	}
+	u, err := dl.LoadModelUncompiled(p)
+	if err != nil || u.Optimizer() != nil {
+		t.Fatalf("LoadModelUncompiled: %v", err)
+	}
+	sameWeights(t, "uncompiled", m.Weights(), u.Weights())
+	dl.RegisterMetric("top2_acc", metrics.SparseTopKCategoricalAccuracy(2, "top2_acc"))
+	got, err := dl.LoadModel(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := got.MetricsNames(); len(names) != 2 || names[1] != "top2_acc" {
+		t.Fatalf("metrics after registering: %v", names)
+	}
+}
