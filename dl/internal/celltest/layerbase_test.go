@@ -248,6 +248,12 @@ fmt.Println("manual loop lowers the loss", after < before, "conv weights moved",
 		`m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 h := m.Fit(x, y, dl.Epochs(4), dl.Verbose(0))
 fmt.Println("fit lowers the loss", h.Last("loss") < h.Get("loss")[0])`,
+		// Evaluate adds the cell layers' losses, seen through the interpreter's wrapper.
+		`ev := m.Evaluate(x, y, dl.Verbose(0))
+mainLoss := 0.0
+dl.NoGrad(func() { mainLoss = losses.SparseCategoricalCrossentropyOf(y, m.Call(x, false)).Mean().Item() })
+reg := dl.AddN(m.Losses()).Item()
+fmt.Println("evaluate counts the cell layers' losses", reg > 0, math.Abs(ev[0]-(mainLoss+reg)) < 1e-4*ev[0])`,
 	)
 	evalCells(t, i, &out, cells)
 	wantLines(t, out.String(),
@@ -268,5 +274,6 @@ fmt.Println("fit lowers the loss", h.Last("loss") < h.Get("loss")[0])`,
 		"losses in model 6\n",
 		"manual loop lowers the loss true conv weights moved true\n",
 		"fit lowers the loss true\n",
+		"evaluate counts the cell layers' losses true true\n",
 	)
 }
