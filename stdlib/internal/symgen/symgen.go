@@ -21,6 +21,7 @@ var Packages = []string{
 	"godl.dev/godl/display",
 	"godl.dev/godl/interrupt",
 	"godl.dev/godl/dl",
+	"godl.dev/godl/dl/applications",
 	"godl.dev/godl/dl/callbacks",
 	"godl.dev/godl/dl/data",
 	"godl.dev/godl/dl/datasets",
@@ -29,6 +30,7 @@ var Packages = []string{
 	"godl.dev/godl/dl/losses",
 	"godl.dev/godl/dl/metrics",
 	"godl.dev/godl/dl/optimizers",
+	"godl.dev/godl/dl/regularizers",
 	"godl.dev/godl/dl/tensorboard",
 	"godl.dev/godl/plots",
 }
