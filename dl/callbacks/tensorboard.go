@@ -14,10 +14,10 @@ import (
 // tf.keras.callbacks.TensorBoard: one event file per Fit in LogDir/train and, when Fit
 // validates, one in LogDir/validation, so that
 //
-//	tensorboard --logdir <LogDir's parent>
+//	tensorboard --logdir <LogDir>
 //
-// shows the run's curves, with training and validation as two runs of one chart. Make one
-// with TensorBoard.
+// shows the run's curves, training and validation as two runs of one chart (point it at a
+// folder holding several LogDirs to compare trainings). Make one with TensorBoard.
 //
 // At each epoch's end it logs the epoch's values as scalars at step = epoch (from 0), named
 // "epoch_" and the log key: epoch_loss and epoch_accuracy in train, the validation values
@@ -29,8 +29,8 @@ type TensorBoardCallback struct {
 	LogDir string
 	// HistogramFreq is the number of epochs between two histograms of every layer's
 	// weights (0, the default, writes none). Histograms are written in train at the
-	// epochs divisible by HistogramFreq (epoch 0 included), tagged with the weight's name
-	// with ":" replaced by "_", as Keras does: "dense/kernel_0".
+	// epochs divisible by HistogramFreq (epoch 0 included), tagged as Keras tags them:
+	// the weight's name and "_0" ("dense/kernel_0", from TensorFlow's "dense/kernel:0").
 	HistogramFreq int
 	// WriteGraph (default true) writes the model's summary, the text of Summary, in train
 	// at step 0 for TensorBoard's text dashboard. TensorFlow writes the model's graph
