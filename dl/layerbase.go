@@ -44,6 +44,12 @@ package dl
 // with BuildOnce. Built reports true once Build created a weight or a loss, or BuildOnce
 // ran, so a layer built by a model is not built again by BuildOnce.
 //
+// In a notebook (yaegi v0.16.1), a cell value reaches compiled code wrapped, and two
+// wrappings go wrong: a constructor's result passed straight to compiled code,
+// m.Add(NewScale()), fails with "reflect: Call using *struct …", and values wrapped in a loop
+// body all call the last one's methods. Both work when the constructor returns dl.Layer
+// (the wrapping then happens inside it), or when the value is passed as l.Layer().
+//
 // LayerBase's methods have value receivers and share their state through a pointer that
 // Init sets, so a copy of a LayerBase is the same layer.
 type LayerBase struct {
@@ -84,7 +90,7 @@ func (b LayerBase) state(op string) *layerState {
 
 // Layer returns the layer given to Init: the cell type's value as compiled code sees it.
 // Pass it where a dl.Layer is wanted when the cell's value itself would be passed wrongly
-// by the interpreter (yaegi v0.16.1): a layer made in a loop body, m.Add(c.Layer()), or a
+// by the interpreter (see LayerBase): a layer made in a loop body, m.Add(c.Layer()), or a
 // constructor's result passed on directly, m.Add(NewConv(8).Layer()).
 func (b LayerBase) Layer() Layer { return b.state("Layer").self }
 

@@ -248,6 +248,17 @@ fmt.Println("manual loop lowers the loss", after < before, "conv weights moved",
 		`m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 h := m.Fit(x, y, dl.Epochs(4), dl.Verbose(0))
 fmt.Println("fit lowers the loss", h.Last("loss") < h.Get("loss")[0])`,
+		// A constructor returning dl.Layer wraps the value itself: its result may be passed
+		// straight to Add, in a loop too.
+		`func NewRegularizedConv(n int) dl.Layer {
+	return NewConvWithRegularizers(n, [2]int{3, 3}, 1, l2Reg(1), l2Reg(1))
+}`,
+		`m2 := dl.NewSequential()
+for k := 0; k < 3; k++ {
+	m2.Add(NewRegularizedConv(4))
+}
+m2.Build([]int{-1, 12, 12, 1})
+fmt.Println("constructor returning dl.Layer", m2.CountParams(), len(m2.Losses()))`,
 		// Evaluate adds the cell layers' losses, seen through the interpreter's wrapper.
 		`ev := m.Evaluate(x, y, dl.Verbose(0))
 mainLoss := 0.0
@@ -275,5 +286,6 @@ fmt.Println("evaluate counts the cell layers' losses", reg > 0, math.Abs(ev[0]-(
 		"manual loop lowers the loss true conv weights moved true\n",
 		"fit lowers the loss true\n",
 		"evaluate counts the cell layers' losses true true\n",
+		"constructor returning dl.Layer 336 6\n",
 	)
 }
