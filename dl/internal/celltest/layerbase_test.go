@@ -259,6 +259,16 @@ for k := 0; k < 3; k++ {
 }
 m2.Build([]int{-1, 12, 12, 1})
 fmt.Println("constructor returning dl.Layer", m2.CountParams(), len(m2.Losses()))`,
+		// In a functional model: Apply builds the cell layer for the symbolic input, and the
+		// model collects its losses.
+		`inp := dl.Input(12, 12, 1)
+fconv := NewConvWithRegularizers(4, [2]int{3, 3}, 1, l2Reg(0.01), l2Reg(0.01))
+hidden := dl.Apply(fconv, inp)
+flat := dl.Apply(layers.Flatten(), hidden)
+fm := dl.NewModel([]*dl.Tensor{inp}, []*dl.Tensor{dl.Apply(layers.Dense(10, layers.Softmax), flat)})
+fm.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
+fh := fm.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+fmt.Println("functional", hidden.Shape(), len(fm.Losses()), fh.Last("loss") < fh.Get("loss")[0], fconv.Weights()[0] == fm.TrainableWeights()[0])`,
 		// Evaluate adds the cell layers' losses, seen through the interpreter's wrapper.
 		`ev := m.Evaluate(x, y, dl.Verbose(0))
 mainLoss := 0.0
@@ -287,5 +297,6 @@ fmt.Println("evaluate counts the cell layers' losses", reg > 0, math.Abs(ev[0]-(
 		"fit lowers the loss true\n",
 		"evaluate counts the cell layers' losses true true\n",
 		"constructor returning dl.Layer 336 6\n",
+		"functional [-1 10 10 4] 2 true true\n",
 	)
 }
