@@ -20,8 +20,11 @@ import (
 
 const (
 	// imageMinSide is the least height and width of a uint8 tensor that MIMEBundle shows
-	// as an image: smaller ones are more likely numbers than pictures.
-	imageMinSide = 8
+	// as an image: smaller ones are more likely numbers than pictures; so are those
+	// longer than imageMaxAspect times their width (or the reverse), such as a batch of
+	// flattened images.
+	imageMinSide   = 8
+	imageMaxAspect = 4
 	// imageShowSide is the size MIMEBundle enlarges small images to (nearest neighbour,
 	// whole multiples only), as matplotlib's imshow fills its axes; imageMaxSide is the
 	// size larger ones are reduced to, so that a photo's PNG stays small.
@@ -30,15 +33,16 @@ const (
 )
 
 // MIMEBundle returns how the tensor shows itself in a notebook (display.MIMEBundler): a
-// uint8 tensor of shape [H, W], [H, W, 1] or [H, W, 3] with H and W at least 8 as a PNG
-// image (enlarged when smaller than 140 pixels, reduced when larger than 1024), any other
-// tensor as the HTML table of HTML; text/plain is String in both cases. For a float32
-// image in [0, 1], show t.Image().
+// uint8 tensor of shape [H, W], [H, W, 1] or [H, W, 3], with H and W at least 8 and
+// neither more than 4 times the other, as a PNG image (enlarged when smaller than 140
+// pixels, reduced when larger than 1024), any other tensor as the HTML table of HTML;
+// text/plain is String in both cases. For another image, such as a float32 one in
+// [0, 1], show t.Image().
 func (t *Tensor) MIMEBundle() display.Bundle {
 	if t == nil {
 		return display.Text("<nil>")
 	}
-	if h, w, c, ok := t.imageShape(); ok && t.dtype == Uint8 && min(h, w) >= imageMinSide {
+	if h, w, c, ok := t.imageShape(); ok && t.dtype == Uint8 && min(h, w) >= imageMinSide && max(h, w) <= imageMaxAspect*min(h, w) {
 		b := (&TensorImage{t.toImage(h, w, c)}).MIMEBundle()
 		b.Data[display.MIMEText] = t.String()
 		return b

@@ -155,9 +155,19 @@ func TestImageTensorShowsAsPNG(t *testing.T) {
 		}
 	}
 	// A photo-sized image is reduced to at most 1024 pixels a side.
-	big := display.Render(dl.FromUint8(make([]uint8, 2048*100), 2048, 100))
-	if r := decodePNG(t, big).Bounds(); r.Dx() != 50 || r.Dy() != 1024 {
-		t.Errorf("2048×100 image shown as %dx%d, want 50x1024", r.Dx(), r.Dy())
+	big := display.Render(dl.FromUint8(make([]uint8, 2048*1536*3), 2048, 1536, 3))
+	if r := decodePNG(t, big).Bounds(); r.Dx() != 768 || r.Dy() != 1024 {
+		t.Errorf("2048×1536 image shown as %dx%d, want 768x1024", r.Dx(), r.Dy())
+	}
+	// A batch of flattened images is a table, not a strip.
+	if b := display.Render(dl.FromUint8(make([]uint8, 32*784), 32, 784)); b.Data[display.MIMEHTML] == nil {
+		t.Errorf("a [32 784] uint8 tensor is not shown as a table: %v", keysOf(b.Data))
+	}
+	if b := display.Render(dl.FromUint8(make([]uint8, 100*784), 784, 100)); b.Data[display.MIMEPNG] != nil {
+		t.Error("a [784 100] uint8 tensor is shown as an image")
+	}
+	if b := display.Render(dl.FromUint8(make([]uint8, 100*300), 100, 300)); b.Data[display.MIMEPNG] == nil {
+		t.Error("a 100×300 uint8 image is not shown as one")
 	}
 }
 
