@@ -107,8 +107,17 @@ func (v *liveView) endEpoch(logs []logValue) {
 	}
 	v.curves.Show(display.Bundle{Data: map[string]any{
 		display.MIMEPNG:  base64.StdEncoding.EncodeToString(fig.PNG()),
-		display.MIMEText: fmt.Sprintf("<training curves of %s over %d epochs>", strings.Join(v.keys, ", "), len(v.hist[v.keys[0]])),
+		display.MIMEText: curvesText(v.keys, len(v.hist[v.keys[0]])),
 	}})
+}
+
+// curvesText is the text/plain of the curves display.
+func curvesText(keys []string, epochs int) string {
+	plural := "s"
+	if epochs == 1 {
+		plural = ""
+	}
+	return fmt.Sprintf("<training curves of %s over %d epoch%s>", strings.Join(keys, ", "), epochs, plural)
 }
 
 // epochLine is "Epoch i/n" for the current epoch, or "" when Fit runs one epoch.

@@ -101,6 +101,9 @@ func TestLiveViewThrottles(t *testing.T) {
 	if got := curves.Data[display.MIMEText]; got != "<training curves of loss over 3 epochs>" {
 		t.Errorf("curves text/plain %q", got)
 	}
+	if got := s.displays[1].Data[display.MIMEText]; got != "<training curves of loss over 1 epoch>" {
+		t.Errorf("first curves text/plain %q", got)
+	}
 	text := s.last(0).Data[display.MIMEText].(string)
 	if !strings.HasPrefix(text, "Train on 1000 samples\nEpoch 1/3\n1000/1000 [") || strings.Count(text, "1000/1000 [=") != 3 {
 		t.Errorf("final log:\n%s", text)
