@@ -385,6 +385,15 @@ func (m *modelCore) Predict(x *Tensor, opts ...Option) *Tensor {
 	return out
 }
 
+// PredictOnBatch returns the model's outputs for x computed as one batch, as Keras's
+// model.predict_on_batch.
+func (m *modelCore) PredictOnBatch(x *Tensor) *Tensor {
+	if x == nil || len(x.shape) == 0 {
+		panicf("PredictOnBatch", nil, "inputs need a batch axis")
+	}
+	return m.Predict(x, BatchSize(max(x.shape[0], 1)))
+}
+
 // PredictClasses returns the index of the largest output of each sample, the class the
 // model predicts (np.argmax(model.predict(x), axis=1)).
 func (m *modelCore) PredictClasses(x *Tensor, opts ...Option) *Tensor {

@@ -205,6 +205,9 @@ func TestSequentialAndModelTrainAlike(t *testing.T) {
 		if d := maxDiff(ps, pm); d > 1e-5 {
 			t.Errorf("predictions differ by %v", d)
 		}
+		if d := maxDiff(mod.PredictOnBatch(x), pm); d > 1e-6 {
+			t.Errorf("PredictOnBatch differs from Predict by %v", d)
+		}
 		es, em := seq.Evaluate(x, y, dl.Verbose(0)), mod.Evaluate(x, y, dl.Verbose(0))
 		if math.Abs(es[0]-em[0]) > 1e-5 || es[1] != em[1] {
 			t.Errorf("Evaluate: %v vs %v", es, em)

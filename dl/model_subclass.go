@@ -43,6 +43,10 @@ type subclass struct {
 //	}
 //	model := dl.Subclass("LeNet5", &LeNet5{conv1: layers.Conv2D(6, 5, layers.Same, layers.ReLU), …})
 //
+// Pass body as a variable or a composite literal: yaegi v0.16.1 does not wrap the result of
+// a function call passed straight to compiled code (Subclass("LeNet5", NewLeNet5(10)) fails
+// with "reflect: Call using *struct"; net := NewLeNet5(10) first works).
+//
 // The model is built at its first Fit, Predict or Call, or by Build([]int{-1, 28, 28, 1}),
 // by calling body on one sample of zeros. A subclassed model has no graph: its summary
 // shows "multiple" for shapes, and it trains through autodiff of Call, with no compiled
