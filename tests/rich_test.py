@@ -6,6 +6,7 @@ training, evaluation and tensor values produce on IOPub.
     once per later epoch only, and the log's final state holds every epoch's line.
   - FitDataset's log counts steps; Evaluate shows one bar display; nothing is printed.
   - A notebook executed by nbclient or `godl run` keeps both displays' final states.
+  - The TensorBoard callback works from a cell.
   - A tensor as a cell's value is an HTML table with the numpy-like text; a uint8 image
     tensor a PNG; display.Show(t) the same as a display_data.
 
@@ -18,6 +19,7 @@ installed.
 """
 
 import base64
+import json
 import os
 import re
 import statistics
@@ -186,6 +188,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def check_tensorboard(kc, work):
+    """The TensorBoard callback works from a cell: event files in train and validation."""
+    logs = os.path.join(work, "logs")
+    msgs = run(kc, 'tb := callbacks.TensorBoard(%s)\ntb.HistogramFreq = 1\n'
+                   'model.Fit(x, y, dl.Epochs(2), dl.Verbose(0), dl.ValidationSplit(0.2), dl.WithCallback(tb))\n'
+                   'tb.Err == nil' % json.dumps(logs))
+    res = of(msgs, "execute_result")
+    assert len(res) == 1 and res[0]["content"]["data"]["text/plain"] == "true", msgs
+    for sub in ("train", "validation"):
+        files = [f for f in os.listdir(os.path.join(logs, sub)) if f.startswith("events.out.tfevents.")]
+        assert len(files) == 1, "%s: %r" % (sub, files)
+    print("ok   TensorBoard from a cell")
+
+
 def check_saved(work):
     """A notebook that trains, executed by nbclient and by godl run, keeps the final state
     of both displays: the whole log and the last curves."""
@@ -252,7 +268,7 @@ timeFit := func(v int) float64 {
 def main():
     km, kc = start()
     try:
-        run(kc, 'import "godl.dev/godl/dl/data"')
+        run(kc, 'import (\n\t"godl.dev/godl/dl/callbacks"\n\t"godl.dev/godl/dl/data"\n)')
         run(kc, SETUP)
         if "--measure" in sys.argv:
             measure(km, kc)
@@ -260,6 +276,8 @@ def main():
         check_tensors(kc)
         check_fit(kc)
         check_fit_dataset_and_evaluate(kc)
+        with tempfile.TemporaryDirectory() as work:
+            check_tensorboard(kc, work)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
