@@ -212,10 +212,18 @@ func layerFromEntry(r any) (l Layer, err error) {
 	if class == "" || cfg == nil {
 		return nil, fmt.Errorf("layer entry lacks class_name or config")
 	}
-	perr := Maybe(func() { l, err = LayerFromConfig(class, cfg) })
-	if perr != nil {
-		return nil, perr
-	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if e, ok := r.(*Error); ok {
+					l, err = nil, e
+					return
+				}
+				l, err = nil, fmt.Errorf("layer class %s cannot be built from its saved config: %v", class, r)
+			}
+		}()
+		l, err = LayerFromConfig(class, cfg)
+	}()
 	return l, err
 }
 

@@ -2,6 +2,7 @@ package dl_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -480,4 +481,35 @@ func TestSaveLoadCompileSettingsErrors(t *testing.T) {
 	if names := got.MetricsNames(); len(names) != 2 || names[1] != "top2_acc" {
 		t.Fatalf("metrics after registering: %v", names)
 	}
+}
+
+// FuzzLoadModel loads arbitrary bytes: every outcome must be a model or an error, never a
+// panic. (Damage that keeps the checksum valid is not fuzzed: a config may then ask for a
+// layer of any size, as a crafted Keras file can.)
+func FuzzLoadModel(f *testing.F) {
+	dir := f.TempDir()
+	for i, m := range []dl.Network{toyModel(), branchy()} {
+		p := filepath.Join(dir, fmt.Sprintf("seed%d.godl", i))
+		if err := dl.SaveModel(m, p); err != nil {
+			f.Fatal(err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		f.Add(data[:40])
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "f.godl")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := dl.Maybe(func() { dl.LoadModel(p) }); err != nil {
+			t.Fatalf("LoadModel panicked: %v", err)
+		}
+		if err := dl.Maybe(func() { toyModel().LoadWeights(p) }); err != nil {
+			t.Fatalf("LoadWeights panicked: %v", err)
+		}
+	})
 }
