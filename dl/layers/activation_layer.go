@@ -55,7 +55,7 @@ func (l *ActivationLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
 	if x.Rank() > 0 {
 		l.cols = x.Dim(-1)
 	}
-	y := l.y.get(x.Shape()...)
+	y := l.y.like(x)
 	xv, yv := x.Data(), y.Data()
 	switch l.activation {
 	case ReLU:
@@ -90,7 +90,7 @@ func (l *ActivationLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	if !needDx {
 		return nil
 	}
-	dx := l.dx.get(dy.Shape()...)
+	dx := l.dx.like(dy)
 	if l.cols > 0 {
 		l.activation.backward(l.y.t.Data(), dy.Data(), dx.Data(), l.cols)
 	}

@@ -160,7 +160,7 @@ func (l *BatchNormalizationLayer) Forward(x *dl.Tensor, training bool) *dl.Tenso
 	l.x, l.rank = x, x.Rank()
 	xv := x.Data()
 	rows := len(xv) / c
-	y := l.y.get(x.Shape()...)
+	y := l.y.like(x)
 	yv := y.Data()
 	l.training = l.useBatchStats(training)
 	mean, inv := l.mean, l.invStd
@@ -246,7 +246,7 @@ func (l *BatchNormalizationLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tenso
 	if !needDx {
 		return nil
 	}
-	dx := l.dx.get(l.x.Shape()...)
+	dx := l.dx.like(l.x)
 	dxv := dx.Data()[:len(xv)]
 	gam := l.gamma.Data()
 	p, q, r := l.scale[:c], l.shift[:c], l.meanDy[:c]

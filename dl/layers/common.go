@@ -279,3 +279,24 @@ func register(class string, fromConfig func(r *cfgReader) (dl.Layer, error)) {
 		return fromConfig(&cfgReader{class: class, cfg: cfg})
 	})
 }
+
+// sameShapeAs reports whether a and b have the same shape, without allocating.
+func sameShapeAs(a, b *dl.Tensor) bool {
+	if a.Rank() != b.Rank() {
+		return false
+	}
+	for i := 0; i < a.Rank(); i++ {
+		if a.Dim(i) != b.Dim(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// like returns the buffer shaped as t, allocating only when the shape changed.
+func (o *outBuf) like(t *dl.Tensor) *dl.Tensor {
+	if o.t != nil && sameShapeAs(o.t, t) {
+		return o.t
+	}
+	return o.get(t.Shape()...)
+}

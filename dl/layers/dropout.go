@@ -86,7 +86,7 @@ func (l *DropoutLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
 	}
 	xv := x.Data()
 	m := l.drawMask(len(xv))
-	y := l.y.get(x.Shape()...)
+	y := l.y.like(x)
 	yv := y.Data()
 	for i, v := range xv {
 		yv[i] = v * m[i]
@@ -102,7 +102,7 @@ func (l *DropoutLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	if !l.train {
 		return dy
 	}
-	dx := l.dx.get(dy.Shape()...)
+	dx := l.dx.like(dy)
 	gv, dv := dy.Data(), dx.Data()
 	m := l.mask[:len(gv)]
 	for i, v := range gv {

@@ -115,11 +115,11 @@ func (l *AddLayer) ForwardMany(xs []*dl.Tensor, training bool) *dl.Tensor {
 		shapeErr(l.name, "Add", l.shapes(xs), "needs at least two inputs")
 	}
 	for _, x := range xs[1:] {
-		if !x.HasShape(xs[0].Shape()...) {
+		if !sameShapeAs(x, xs[0]) {
 			shapeErr(l.name, "Add", l.shapes(xs), "inputs must have the same shape")
 		}
 	}
-	y := l.y.get(xs[0].Shape()...)
+	y := l.y.like(xs[0])
 	yv := y.Data()
 	a, b := xs[0].Data(), xs[1].Data()
 	for i := range yv {
@@ -138,7 +138,7 @@ func (l *AddLayer) BackwardMany(dy *dl.Tensor, needDx []bool) []*dl.Tensor {
 	out := l.grads(len(needDx))
 	for i, need := range needDx {
 		if need {
-			out[i] = l.dx[i].get(dy.Shape()...)
+			out[i] = l.dx[i].like(dy)
 			copy(out[i].Data(), dy.Data())
 		}
 	}
@@ -223,6 +223,44 @@ func (l *ConcatenateLayer) CallMany(xs []*dl.Tensor, training bool) *dl.Tensor {
 
 // ForwardMany is the compiled forward pass (see dl.MergeKernel).
 func (l *ConcatenateLayer) ForwardMany(xs []*dl.Tensor, training bool) *dl.Tensor {
+	if !l.sameInputs(xs) {
+		l.plan(xs)
+	}
+	yv := l.y.t.Data()
+	total := 0
+	if l.outer > 0 {
+		total = len(yv) / l.outer
+	}
+	off := 0
+	for _, x := range xs {
+		xv := x.Data()
+		w := 0
+		if l.outer > 0 {
+			w = len(xv) / l.outer
+		}
+		for o := 0; o < l.outer; o++ {
+			copy(yv[o*total+off:o*total+off+w], xv[o*w:(o+1)*w])
+		}
+		off += w
+	}
+	return l.y.t
+}
+
+// sameInputs reports whether xs have the shapes of the last plan.
+func (l *ConcatenateLayer) sameInputs(xs []*dl.Tensor) bool {
+	if l.y.t == nil || len(xs) != len(l.in) {
+		return false
+	}
+	for i, x := range xs {
+		if !x.HasShape(l.in[i]...) {
+			return false
+		}
+	}
+	return true
+}
+
+// plan checks the inputs' shapes and sizes the output for them.
+func (l *ConcatenateLayer) plan(xs []*dl.Tensor) {
 	shapes := l.shapes(xs)
 	out := l.OutputShapeMany(shapes)
 	for _, x := range xs[1:] {
@@ -231,28 +269,11 @@ func (l *ConcatenateLayer) ForwardMany(xs []*dl.Tensor, training bool) *dl.Tenso
 		}
 	}
 	l.in = shapes
-	a := l.resolve(len(out), shapes)
-	outer, inner := 1, 1
-	for _, d := range out[:a] {
-		outer *= d
+	l.outer = 1
+	for _, d := range out[:l.resolve(len(out), shapes)] {
+		l.outer *= d
 	}
-	for _, d := range out[a+1:] {
-		inner *= d
-	}
-	l.outer = outer
-	y := l.y.get(out...)
-	yv := y.Data()
-	total := out[a] * inner
-	off := 0
-	for _, x := range xs {
-		w := x.Dim(a) * inner
-		xv := x.Data()
-		for o := 0; o < outer; o++ {
-			copy(yv[o*total+off:o*total+off+w], xv[o*w:(o+1)*w])
-		}
-		off += w
-	}
-	return y
+	l.y.get(out...)
 }
 
 // BackwardMany slices dy back into one gradient per input.

@@ -589,3 +589,53 @@ func TestInitializersOfDl(t *testing.T) {
 		t.Errorf("the registered initializer gave %v", w.Float32s())
 	}
 }
+
+// TestKernelsDoNotAllocate checks the compiled passes' contract: after the first step of a
+// batch shape, a forward and backward step allocates nothing.
+func TestKernelsDoNotAllocate(t *testing.T) {
+	single := []struct {
+		l     layer
+		input []int
+	}{
+		{layers.BatchNormalization(), []int{4, 5, 5, 3}},
+		{layers.BatchNormalization(), []int{4, 6}},
+		{layers.Dropout(0.3), []int{4, 6}},
+		{layers.AveragePooling2D(2), []int{2, 4, 4, 3}},
+		{layers.GlobalAveragePooling2D(), []int{2, 4, 4, 3}},
+		{layers.ZeroPadding2D(1), []int{2, 4, 4, 3}},
+		{layers.Reshape([]int{-1}), []int{2, 4, 3}},
+		{layers.Activate(layers.Softmax), []int{3, 5}},
+		{layers.Activate(layers.ReLU), []int{3, 5}},
+	}
+	for _, tc := range single {
+		tc.l.Build(append([]int{-1}, tc.input[1:]...))
+		x := dl.RandomUniform(-1, 1, tc.input...)
+		dy := dl.RandomUniform(-1, 1, tc.l.OutputShape(tc.input)...)
+		step := func() {
+			tc.l.Forward(x, true)
+			tc.l.Backward(dy, true)
+		}
+		step()
+		if n := testing.AllocsPerRun(5, step); n != 0 {
+			t.Errorf("%s: %v allocations per step", tc.l.ClassName(), n)
+		}
+	}
+	a, b := dl.RandomUniform(-1, 1, 2, 3, 4), dl.RandomUniform(-1, 1, 2, 3, 4)
+	for _, l := range []interface {
+		dl.MergeLayer
+		dl.MergeKernel
+	}{layers.Add(), layers.Concatenate(-1)} {
+		xs := []*dl.Tensor{a, b}
+		need := []bool{true, true}
+		y := l.ForwardMany(xs, true)
+		dy := dl.RandomUniform(-1, 1, y.Shape()...)
+		step := func() {
+			l.ForwardMany(xs, true)
+			l.BackwardMany(dy, need)
+		}
+		step()
+		if n := testing.AllocsPerRun(5, step); n != 0 {
+			t.Errorf("%s: %v allocations per step", l.ClassName(), n)
+		}
+	}
+}
