@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"weak"
 )
 
 // symbol is what a symbolic tensor knows of its origin.
@@ -29,27 +30,37 @@ type graphNode struct {
 	inputs []*Tensor // symbolic; none for an InputLayer's node
 	output *Tensor   // symbolic
 	index  int       // among the layer's nodes, in the order of the calls
+	list   *nodeList // all the nodes of the layer, kept alive by each of them
 }
 
+// nodeList is the nodes of one layer, in call order.
+type nodeList struct{ nodes []*graphNode }
+
+// layerNodes finds a layer's nodes. Its values are weak: a layer's list lives as long as one
+// of its nodes does (through a model or a symbolic tensor), so that models a notebook drops
+// are collected with their layers' weights and buffers. The keys are addresses (no strong
+// reference either): while a list lives, its layer does too, so the address is not reused.
 var (
 	nodesMu    sync.Mutex
-	layerNodes = map[any][]*graphNode{} // every layer's nodes by layerKey, in call order
+	layerNodes = map[any]weak.Pointer[nodeList]{}
 )
 
-// layerKey returns a map key identifying l. A layer declared in a notebook cell reaches
-// compiled code as an interpreter's wrapper struct, made anew at each call and not
-// comparable: its key is the cell's value inside (the wrapper's IValue field).
+// layerKey returns a map key identifying l without keeping it alive: the address of a
+// pointer layer. A layer declared in a notebook cell reaches compiled code as an
+// interpreter's wrapper struct made anew at each call: its key is that of the cell's value
+// inside (the wrapper's IValue field).
 func layerKey(l Layer) any {
 	v := reflect.ValueOf(l)
-	if v.Comparable() {
-		return l
-	}
 	if v.Kind() == reflect.Struct {
-		if iv := v.FieldByName("IValue"); iv.IsValid() && iv.CanInterface() {
-			if inner := reflect.ValueOf(iv.Interface()); inner.IsValid() && inner.Comparable() {
-				return iv.Interface()
-			}
+		if iv := v.FieldByName("IValue"); iv.IsValid() && iv.CanInterface() && iv.Interface() != nil {
+			v = reflect.ValueOf(iv.Interface())
 		}
+	}
+	switch {
+	case v.Kind() == reflect.Pointer:
+		return v.Pointer()
+	case v.Comparable():
+		return v.Interface()
 	}
 	return "name:" + l.Name()
 }
@@ -59,9 +70,21 @@ func addNode(l Layer, inputs []*Tensor, shape []int) *Tensor {
 	nodesMu.Lock()
 	defer nodesMu.Unlock()
 	k := layerKey(l)
-	n := &graphNode{layer: l, inputs: inputs, index: len(layerNodes[k])}
+	list := layerNodes[k].Value()
+	if list == nil {
+		list = &nodeList{}
+		layerNodes[k] = weak.Make(list)
+	}
+	n := &graphNode{layer: l, inputs: inputs, index: len(list.nodes), list: list}
 	n.output = &Tensor{dtype: Float32, shape: cloneShape(shape), sym: &symbol{node: n}}
-	layerNodes[k] = append(layerNodes[k], n)
+	list.nodes = append(list.nodes, n)
+	if len(layerNodes) > 64 && len(layerNodes)&(len(layerNodes)-1) == 0 {
+		for k, p := range layerNodes { // drop the entries of collected layers now and then
+			if p.Value() == nil {
+				delete(layerNodes, k)
+			}
+		}
+	}
 	return n.output
 }
 
@@ -69,7 +92,11 @@ func addNode(l Layer, inputs []*Tensor, shape []int) *Tensor {
 func nodesOf(l Layer) []*graphNode {
 	nodesMu.Lock()
 	defer nodesMu.Unlock()
-	return append([]*graphNode(nil), layerNodes[layerKey(l)]...)
+	list := layerNodes[layerKey(l)].Value()
+	if list == nil {
+		return nil
+	}
+	return append([]*graphNode(nil), list.nodes...)
 }
 
 // Symbolic reports whether t is a symbolic tensor of the functional API (made by Input or

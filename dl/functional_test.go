@@ -3,8 +3,10 @@ package dl_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/layers"
@@ -432,4 +434,28 @@ _________________________________________________________________
 	if outer.CountParams() != 61706 || dl.ShapeString(outer.Output().Shape()) != "(None, 10)" {
 		t.Errorf("outer params %d, output %v", outer.CountParams(), outer.Output().Shape())
 	}
+}
+
+// TestDroppedModelsAreCollected: the record of layer calls does not keep a model's layers
+// (and their weights and buffers) alive once the notebook drops the model.
+func TestDroppedModelsAreCollected(t *testing.T) {
+	collected := make(chan bool, 1)
+	func() {
+		d := layers.Dense(4)
+		runtime.AddCleanup(d, func(int) { collected <- true }, 0)
+		x := dl.Input(3)
+		m := dl.NewModel(ts(x), ts(dl.Apply(d, x)))
+		if len(m.Layers()) != 2 {
+			t.Fatal(m.Layers())
+		}
+	}()
+	for range 20 {
+		runtime.GC()
+		select {
+		case <-collected:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Error("a dropped model's layer was never collected")
 }
