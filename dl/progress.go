@@ -69,7 +69,7 @@ func (p *progbar) due(current int) bool {
 // update rewrites the bar at current samples with the running logs.
 func (p *progbar) update(current int, logs []logValue) {
 	p.last = now()
-	p.write(current, logs)
+	p.write(current, logs, false)
 }
 
 // finish writes the final line of an epoch.
@@ -77,7 +77,7 @@ func (p *progbar) finish(current int, logs []logValue) {
 	if p == nil || p.verbose == 0 {
 		return
 	}
-	p.write(current, logs)
+	p.write(current, logs, true)
 }
 
 // abort ends a partly written bar line, or marks the live bar as interrupted.
@@ -96,8 +96,8 @@ func (p *progbar) abort() {
 }
 
 // write writes the line at current samples: framed for a terminal ("\r", blanks, "\n" at
-// the end), or shown live.
-func (p *progbar) write(current int, logs []logValue) {
+// the end: at the target, or at the end of an epoch of unknown length), or shown live.
+func (p *progbar) write(current int, logs []logValue, end bool) {
 	if p.verbose == 2 {
 		if current < p.target {
 			return
@@ -122,7 +122,7 @@ func (p *progbar) write(current int, logs []logValue) {
 		b = append(b, strings.Repeat(" ", p.width-width)...)
 	}
 	p.width = width
-	if p.target > 0 && current >= p.target {
+	if end || (p.target > 0 && current >= p.target) {
 		b = append(b, '\n')
 		p.width = 0
 	}
