@@ -1,8 +1,10 @@
 package callbacks
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -143,7 +145,12 @@ func (c *ModelCheckpointCallback) save(path string, epoch int) {
 		err = dl.SaveCheckpoint(c.model, path, epoch+1)
 	}
 	if err != nil {
-		panic(&dl.Error{Op: "ModelCheckpoint", Msg: "saving " + path + ": " + strings.TrimPrefix(err.Error(), "dl: ")})
+		msg := "saving " + path + ": " + strings.TrimPrefix(err.Error(), "dl: ")
+		var pe *fs.PathError
+		if !c.SaveWeightsOnly && !errors.As(err, &pe) {
+			msg += " (set SaveWeightsOnly to checkpoint the weights only)"
+		}
+		panic(&dl.Error{Op: "ModelCheckpoint", Msg: msg})
 	}
 	c.Saved = append(c.Saved, path)
 }

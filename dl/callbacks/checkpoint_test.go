@@ -10,6 +10,9 @@ import (
 
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/callbacks"
+	"godl.dev/godl/dl/layers"
+	"godl.dev/godl/dl/losses"
+	"godl.dev/godl/dl/optimizers"
 )
 
 func TestModelCheckpointTemplateAndPeriod(t *testing.T) {
@@ -119,5 +122,29 @@ func TestModelCheckpointErrors(t *testing.T) {
 	err := dl.Maybe(func() { drive(ck, m, "val_loss", []float64{1}) })
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(blocker, "m.godl")) {
 		t.Errorf("unwritable folder: %v", err)
+	}
+}
+
+type oneDense struct{ d dl.Layer }
+
+func (m *oneDense) Call(x *dl.Tensor, training bool) *dl.Tensor { return m.d.Call(x, training) }
+
+// TestModelCheckpointSubclassed: a model written as code is checkpointed with
+// SaveWeightsOnly; without it the error says so.
+func TestModelCheckpointSubclassed(t *testing.T) {
+	dir := t.TempDir()
+	m := dl.Subclass("OneDense", &oneDense{layers.Dense(2, layers.Softmax)})
+	m.Build([]int{-1, 4})
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
+	ck := callbacks.ModelCheckpoint(filepath.Join(dir, "m-{epoch}.godl"))
+	ck.SetModel(m)
+	err := dl.Maybe(func() { ck.OnEpochEnd(0, dl.Logs{"val_loss": 1}) })
+	if err == nil || !strings.Contains(err.Error(), "subclassed") || !strings.Contains(err.Error(), "set SaveWeightsOnly") {
+		t.Fatalf("got %v", err)
+	}
+	ck.SaveWeightsOnly = true
+	ck.OnEpochEnd(1, dl.Logs{"val_loss": 1})
+	if len(ck.Saved) != 1 {
+		t.Fatalf("saved %v", ck.Saved)
 	}
 }
