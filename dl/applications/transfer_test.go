@@ -43,3 +43,29 @@ func TestBookResNet50Summary(t *testing.T) {
 		}
 	}
 }
+
+// TestFreezeByMacroBlock follows ch4_nb4's fine-tuning loop: walking the layers in order,
+// freeze every Conv2D before the first layer whose name holds res{n+2} (conv1 for n = 0).
+func TestFreezeByMacroBlock(t *testing.T) {
+	dl.ClearSession()
+	for n, want := range []int{0, 11, 24, 43} {
+		base := applications.ResNet50(applications.IncludeTop(false), applications.InputShape(64, 64, 3))
+		stop := "conv1"
+		if n > 0 {
+			stop = "res" + string(rune('0'+n+2))
+		}
+		frozen := 0
+		for _, l := range base.Layers() {
+			if strings.Contains(l.Name(), stop) {
+				break
+			}
+			if c, ok := l.(*layers.Conv2DLayer); ok {
+				c.SetTrainable(false)
+				frozen++
+			}
+		}
+		if frozen != want {
+			t.Errorf("freezing %d macro-blocks froze %d Conv2D layers, want %d", n, frozen, want)
+		}
+	}
+}
