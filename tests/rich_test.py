@@ -245,12 +245,14 @@ timeFit := func(v int) float64 {
 }
 """)
     runs = int(os.environ.get("RUNS", "7"))
-    wall, cpu = {0: [], 1: []}, {0: [], 1: []}
+    wall, cpu, sent = {0: [], 1: []}, {0: [], 1: []}, []
     for r in range(runs):
         for v in ((1, 0) if r % 2 == 0 else (0, 1)):  # alternate the order too
             c = cpu_seconds(pid)
             msgs = run(kc, 'fmt.Println(timeFit(%d))' % v)
             cpu[v].append(cpu_seconds(pid) - c)
+            if v == 1:
+                sent.append(sum(len(json.dumps(m["content"])) for m in msgs if m["msg_type"] != "stream"))
             out = "".join(m["content"]["text"] for m in of(msgs, "stream")).split()
             wall[v].append(float(out[-1]))
     for name, t in (("wall", wall), ("CPU", cpu)):
@@ -260,6 +262,7 @@ timeFit := func(v int) float64 {
         d = statistics.median([a - b for a, b in zip(t[1], t[0])])
         print("live view cost in %s time, median of paired differences: %+.3f s per epoch (%+.1f %%)"
               % (name, d, 100 * d / statistics.median(t[0])))
+    print("live view messages: median %.0f KB per epoch" % (statistics.median(sent) / 1024))
 
 
 def main():
