@@ -173,10 +173,7 @@ func sequentialFromConfig(cfg map[string]any) (Layer, error) {
 	if !ok {
 		return nil, fmt.Errorf("Sequential %q: config has no layers list", name)
 	}
-	s := NewSequential()
-	if name != "" {
-		s.SetName(name)
-	}
+	s := newNamedSequential(name)
 	for i, r := range raw {
 		l, err := layerFromEntry(r)
 		if err != nil {
@@ -199,6 +196,28 @@ func sequentialFromConfig(cfg map[string]any) (Layer, error) {
 }
 
 func init() { RegisterLayer("Sequential", sequentialFromConfig) }
+
+// newNamedSequential returns an empty Sequential named name without drawing an automatic
+// name, so that loading a model does not change the names of the models made after it (as
+// a Keras model given a name takes none from the counter); an empty name draws one.
+func newNamedSequential(name string) *Sequential {
+	if name == "" {
+		return NewSequential()
+	}
+	namesMu.Lock()
+	n, had := names["sequential"]
+	namesMu.Unlock()
+	s := NewSequential()
+	namesMu.Lock()
+	if had {
+		names["sequential"] = n
+	} else {
+		delete(names, "sequential")
+	}
+	namesMu.Unlock()
+	s.SetName(name)
+	return s
+}
 
 // layerFromEntry rebuilds a layer from a {"class_name", "config"} entry. A constructor
 // that panics with a dl error gives that error.

@@ -513,3 +513,25 @@ func FuzzLoadModel(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadKeepsAutomaticNames: loading a model takes no automatic name, so the models and
+// layers made afterwards are named as if the load had not happened.
+func TestLoadKeepsAutomaticNames(t *testing.T) {
+	dl.ClearSession()
+	m := dl.NewSequential(layers.Dense(3, layers.InputShape(4)))
+	path := filepath.Join(t.TempDir(), "m.godl")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := dl.LoadSequential(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name() != "sequential" || got.Layers()[0].Name() != "dense" {
+		t.Fatalf("loaded %s with layer %s", got.Name(), got.Layers()[0].Name())
+	}
+	next := dl.NewSequential(layers.Dense(2))
+	if next.Name() != "sequential_1" || next.Layers()[0].Name() != "dense_1" {
+		t.Fatalf("the next model is %s with layer %s, want sequential_1 and dense_1", next.Name(), next.Layers()[0].Name())
+	}
+}
