@@ -154,6 +154,7 @@ func RunNotebook(ctx context.Context, ev Evaluator, nb *Notebook, opts RunOption
 		c.ExecutionCount = &n
 		out := &notebookOutput{cell: c, stdout: opts.Stdout, stderr: opts.Stderr, stdin: stdin, ids: ids}
 		result, err := runInterruptible(ctx, ev, c.Source, out)
+		out.printUpdated()
 		if result != nil {
 			out.add(map[string]any{"output_type": "execute_result", "execution_count": count,
 				"data": nonNilMap(result.Data), "metadata": nonNilMap(result.Metadata)})
@@ -238,6 +239,10 @@ type notebookOutput struct {
 	// ids maps display ids to the outputs shown with them, in any cell of the run.
 	// nbformat has no place for display ids, so they are kept here.
 	ids map[string][]map[string]any
+	// updated holds, in order, the ids of the displays this cell updated, whose final
+	// text is printed when the cell ends (a terminal shows no update in place).
+	updated []string
+	final   map[string]map[string]any
 }
 
 var _ session.Output = (*notebookOutput)(nil)
@@ -336,6 +341,23 @@ func (o *notebookOutput) Update(b display.Bundle) {
 	for _, out := range o.ids[b.ID] {
 		out["data"], out["metadata"] = nonNilMap(b.Data), nonNilMap(b.Metadata)
 	}
+	if o.final == nil {
+		o.final = map[string]map[string]any{}
+	}
+	if _, seen := o.final[b.ID]; !seen {
+		o.updated = append(o.updated, b.ID)
+	}
+	o.final[b.ID] = b.Data
+}
+
+// printUpdated prints the final text of each display the cell updated, once.
+func (o *notebookOutput) printUpdated() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, id := range o.updated {
+		o.printText(o.final[id])
+	}
+	o.updated, o.final = nil, nil
 }
 
 // ClearOutput clears the cell's outputs, at the next output when wait is true.

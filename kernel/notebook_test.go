@@ -40,7 +40,7 @@ func TestRunNotebook(t *testing.T) {
 		if allow != (err == nil) {
 			t.Errorf("AllowErrors=%v: err = %v", allow, err)
 		}
-		wantOut := "hello\nworld\n42\n<image>\n"
+		wantOut := "hello\nworld\n42\n<image>\nupdated\n" // the display, then its final state
 		if allow {
 			wantOut += "after\n"
 		}
