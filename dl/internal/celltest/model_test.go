@@ -166,3 +166,70 @@ fmt.Println("shared", g.GetLayer("features") == m.GetLayer("features"), g.Predic
 		}
 	}
 }
+
+// TestCellSubclassWithCellLayer: a subclassed model whose fields hold a layer type declared
+// in a cell (with a weight, built on its first call) next to a built-in one: both are found,
+// their weights train, and the cell layer's extra loss reaches Losses and Fit.
+func TestCellSubclassWithCellLayer(t *testing.T) {
+	dl.ClearSession()
+	defer dl.ClearSession()
+	got := runModelCells(t,
+		`import (
+	"fmt"
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/layers"
+)`,
+		`type Gain struct{ w *dl.Tensor }
+
+func (g *Gain) Name() string      { return "gain" }
+func (g *Gain) ClassName() string { return "Gain" }
+func (g *Gain) Build(shape []int) {
+	if g.w == nil {
+		g.w = dl.Variable(dl.Ones(1), "gain/w")
+	}
+}
+func (g *Gain) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	g.Build(x.Shape())
+	return x.Mul(g.w)
+}
+func (g *Gain) OutputShape(shape []int) []int { return shape }
+func (g *Gain) Weights() []*dl.Tensor {
+	if g.w == nil {
+		return nil
+	}
+	return []*dl.Tensor{g.w}
+}
+func (g *Gain) Losses() []*dl.Tensor { return []*dl.Tensor{g.w.Mul(g.w).Sum()} }
+
+type Net struct {
+	dense dl.Layer
+	gain  dl.Layer
+}
+
+func (n *Net) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	return n.gain.Call(n.dense.Call(x, training), training)
+}`,
+		`dl.SetSeed(3)
+net := &Net{dense: layers.Dense(2, layers.Softmax), gain: &Gain{}}
+m := dl.Subclass("Net", net)
+m.Build([]int{-1, 4})
+fmt.Println("layers", len(m.Layers()), "trainable", len(m.TrainableWeights()), "losses", len(m.Losses()))
+x := dl.RandomUniform(-1, 1, 32, 4)
+m.CompileNames("sgd", "mse")
+penalty := func() float64 {
+	sum := 0.0
+	for _, l := range m.Losses() {
+		sum += l.Item()
+	}
+	return sum
+}
+before := penalty()
+m.Fit(x, dl.RandomUniform(0, 1, 32, 2), dl.Epochs(2), dl.Verbose(0))
+fmt.Println("penalty shrinks", penalty() < before)`,
+	)
+	for _, w := range []string{"layers 2 trainable 3 losses 1\n", "penalty shrinks true\n"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("cell output lacks %q:\n%s", w, got)
+		}
+	}
+}
