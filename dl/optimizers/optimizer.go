@@ -19,8 +19,6 @@
 package optimizers
 
 import (
-	"sort"
-	"strings"
 
 	"godl.dev/godl/dl"
 )
@@ -79,23 +77,11 @@ func init() {
 }
 
 // Get returns a new optimizer with TF 2.0's defaults by its Keras name, case-insensitive:
-// "sgd", "adam", "rmsprop", "adagrad" or "adadelta", as tf.keras.optimizers.get does. It
-// panics with a *dl.Error listing the known names for any other name.
-func Get(name string) dl.Optimizer {
-	if f, ok := registry[strings.ToLower(name)]; ok {
-		return f()
-	}
-	panic(&dl.Error{Op: "optimizers.Get", Msg: "unknown optimizer " + quote(name) + "; known: " + strings.Join(Names(), ", ")})
-}
+// "sgd", "adam", "rmsprop", "adagrad" or "adadelta", or any name given to
+// dl.RegisterOptimizer, as tf.keras.optimizers.get does. It panics with a *dl.Error listing
+// the known names for any other name. It is dl.GetOptimizer.
+func Get(name string) dl.Optimizer { return dl.GetOptimizer(name) }
 
 // Names returns the names Get accepts, sorted.
-func Names() []string {
-	var ns []string
-	for n := range registry {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
-}
+func Names() []string { return dl.OptimizerNames() }
 
-func quote(s string) string { return "\"" + s + "\"" }
