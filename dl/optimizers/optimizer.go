@@ -19,7 +19,6 @@
 package optimizers
 
 import (
-
 	"godl.dev/godl/dl"
 )
 
@@ -84,4 +83,3 @@ func Get(name string) dl.Optimizer { return dl.GetOptimizer(name) }
 
 // Names returns the names Get accepts, sorted.
 func Names() []string { return dl.OptimizerNames() }
-
