@@ -1,5 +1,6 @@
 // Package callbacks provides Keras's built-in training callbacks for dl's Fit:
-// EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN and CSVLogger.
+// EarlyStopping, ModelCheckpoint, TensorBoard, ReduceLROnPlateau, LearningRateScheduler,
+// TerminateOnNaN and CSVLogger.
 //
 // Each constructor takes the arguments a notebook usually gives and returns a pointer whose
 // exported fields hold the other options with TF 2.0's defaults:
