@@ -459,3 +459,22 @@ func TestDroppedModelsAreCollected(t *testing.T) {
 	}
 	t.Error("a dropped model's layer was never collected")
 }
+
+// TestPlainSGDStaysFused: Dense layers without regularizers are LossLayers with no losses;
+// Sequential keeps folding plain SGD into their backward pass (their Grad stays nil), and
+// turns the fusion off once a layer has a penalty whose gradient must be added.
+func TestPlainSGDStaysFused(t *testing.T) {
+	x, y := smallData(32, 6, 2)
+	for _, reg := range []bool{false, true} {
+		var opts []layers.Option
+		if reg {
+			opts = append(opts, layers.KernelRegularizer(regularizers.L2(0.1)))
+		}
+		m := dl.NewSequential(layers.Dense(4, append(opts, layers.ReLU)...), layers.Dense(2, layers.Softmax))
+		m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
+		m.Fit(x, y, dl.Verbose(0))
+		if fused := m.Weights()[0].Grad() == nil; fused == reg {
+			t.Errorf("regularized %v: fused SGD %v", reg, fused)
+		}
+	}
+}

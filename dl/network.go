@@ -69,17 +69,17 @@ type modelCore struct {
 }
 
 // Name returns the model's name, such as "sequential" or "model_1".
-func (c *modelCore) Name() string { return c.name }
+func (m *modelCore) Name() string { return m.name }
 
 // SetName renames the model.
-func (c *modelCore) SetName(name string) { c.name = name }
+func (m *modelCore) SetName(name string) { m.name = name }
 
 // StopTraining reports whether a callback asked Fit to stop (Keras's model.stop_training).
-func (c *modelCore) StopTraining() bool { return c.stop }
+func (m *modelCore) StopTraining() bool { return m.stop }
 
 // SetStopTraining asks Fit to stop after the current step (true), as Keras's
 // model.stop_training = True; Fit clears it when it starts.
-func (c *modelCore) SetStopTraining(stop bool) { c.stop = stop }
+func (m *modelCore) SetStopTraining(stop bool) { m.stop = stop }
 
 // splitTrainable returns the trainable and the non-trainable variables of ws, in order.
 func splitTrainable(ws []*Tensor) (trainable, frozen []*Tensor) {
@@ -108,19 +108,13 @@ func layerLosses(ls []Layer) []*Tensor {
 	return out
 }
 
-// hasLossLayers reports whether any of ls (nested networks included) may add losses.
+// hasLossLayers reports whether any of ls (nested networks included) has extra losses now.
+// Every built-in Dense and Conv2D is a LossLayer, most with no losses: those keep the fused
+// plain-SGD path of Sequential.
 func hasLossLayers(ls []Layer) bool {
-	for _, l := range ls {
-		switch v := l.(type) {
-		case Network:
-			if hasLossLayers(v.Layers()) {
-				return true
-			}
-		case LossLayer:
-			return true
-		}
-	}
-	return false
+	n := 0
+	NoGrad(func() { n = len(layerLosses(ls)) })
+	return n > 0
 }
 
 // addExtraLosses computes the extra losses of ls and returns their sum. When training, it
