@@ -36,9 +36,16 @@ func (m *Model) runnerFor() *runner {
 	if m.run != nil && m.run.current(m.layers) {
 		return m.run
 	}
-	ws := m.Weights()
+	r := newRunner(m.inputs[0].shape[1:], m.loss, m.Weights(), m.layers)
+	m.addSchedule(r)
+	m.run = r
+	return r
+}
+
+// newRunner returns a runner with batch buffers for samples of shape in, and the trainable
+// variables among ws, the weights of ls.
+func newRunner(in []int, loss Loss, ws []*Tensor, ls []Layer) *runner {
 	r := &runner{row: 1}
-	in := m.inputs[0].shape[1:]
 	for _, d := range in {
 		r.row *= d
 	}
@@ -46,18 +53,22 @@ func (m *Model) runnerFor() *runner {
 	r.yLab = &Tensor{dtype: Int32, shape: []int{0}}
 	r.yDense = &Tensor{dtype: Float32, shape: []int{0}}
 	r.yb = r.yLab
-	_, r.sparseLoss = m.loss.(FusedLoss)
+	_, r.sparseLoss = loss.(FusedLoss)
 	r.probs = &Tensor{dtype: Float32}
 	r.dlog = &Tensor{dtype: Float32}
-	r.extraLoss = hasLossLayers(m.layers)
-	r.trainable = layerFlags(m.layers)
+	r.extraLoss = hasLossLayers(ls)
+	r.trainable = layerFlags(ls)
 	for _, w := range ws {
 		if w.trainable {
 			r.vars = append(r.vars, w)
 		}
 	}
 	r.grads = make([]*Tensor, len(r.vars))
+	return r
+}
 
+// addSchedule gives r the schedule of the model's graph.
+func (m *Model) addSchedule(r *runner) {
 	g := &graphRun{}
 	calls := map[string]int{}
 	for _, n := range m.nodes {
@@ -105,8 +116,6 @@ func (m *Model) runnerFor() *runner {
 		}
 	}
 	r.graph = g
-	m.run = r
-	return r
 }
 
 // prepare builds the model for x and returns its runner (see stepper).

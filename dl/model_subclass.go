@@ -23,6 +23,14 @@ type subclass struct {
 	layers   []Layer // discovered in the body's fields, in field order
 	inShape  []int   // per-sample input shape, nil until built
 	outShape []int   // output shape, batch axis first
+
+	// The first training step traces Call (model_trace.go): when every tensor it passes
+	// between layers comes from a layer call, graph holds the same computation as a
+	// functional model, whose kernels the next steps run. inferOK is 1 once the graph gave
+	// Call's inference result on a batch, -1 if it did not (inference then runs Call).
+	traced  bool
+	graph   *Model
+	inferOK int
 }
 
 // Subclass returns a model running body, as an instance of a Keras Model subclass: class is
@@ -110,35 +118,35 @@ func (s *subclass) runnerFor(m *Model) *runner {
 	if m.run != nil && m.run.current(s.layers) {
 		return m.run
 	}
-	ws := m.Weights()
-	r := &runner{row: 1}
-	for _, d := range s.inShape {
-		r.row *= d
+	m.run = newRunner(s.inShape, m.loss, m.Weights(), s.layers)
+	if s.graph != nil {
+		s.useGraph(m, m.run)
 	}
-	r.xb = &Tensor{dtype: Float32, shape: append([]int{0}, s.inShape...)}
-	r.yLab = &Tensor{dtype: Int32, shape: []int{0}}
-	r.yDense = &Tensor{dtype: Float32, shape: []int{0}}
-	r.yb = r.yLab
-	_, r.sparseLoss = m.loss.(FusedLoss)
-	r.extraLoss = hasLossLayers(s.layers)
-	r.trainable = layerFlags(s.layers)
-	for _, w := range ws {
-		if w.trainable {
-			r.vars = append(r.vars, w)
-		}
-	}
-	r.grads = make([]*Tensor, len(r.vars))
-	m.run = r
-	return r
+	return m.run
 }
 
-// trainStep differentiates the loss of Call's output on the gathered batch.
+// trainStep differentiates the loss of Call's output on the gathered batch: through the
+// traced graph's kernels once there is one, else through Call, tracing it.
 func (s *subclass) trainStep(m *Model, r *runner) (float64, *Tensor) {
+	if r.graph != nil {
+		s.graph.modelCore = modelCore{self: s.graph, name: m.name, optimizer: m.optimizer, loss: m.loss, metrics: m.metrics}
+		return s.graph.trainStep(r)
+	}
 	for _, w := range r.vars {
 		w.grad = nil
 	}
 	var pred, l *Tensor
-	InLayer(m.name, func() { pred = s.body.Call(r.xb, true) })
+	InLayer(m.name, func() {
+		if s.traced {
+			pred = s.body.Call(r.xb, true)
+			return
+		}
+		s.traced = true
+		pred = s.traceCall(r.xb)
+		if s.graph != nil {
+			s.useGraph(m, r) // from the next step on
+		}
+	})
 	InLayer(m.loss.Name(), func() { l = m.loss.Compute(r.yb, pred) })
 	loss := l.Item()
 	if l.requiresGrad {
@@ -154,8 +162,23 @@ func (s *subclass) trainStep(m *Model, r *runner) (float64, *Tensor) {
 	return loss, pred
 }
 
-// inferStep runs Call in inference mode without recording gradients.
+// inferStep runs Call in inference mode without recording gradients: through the traced
+// graph once it has given Call's result on a batch.
 func (s *subclass) inferStep(m *Model, r *runner) *Tensor {
+	if r.graph != nil && s.inferOK >= 0 {
+		s.graph.modelCore = modelCore{self: s.graph, name: m.name, optimizer: m.optimizer, loss: m.loss, metrics: m.metrics}
+		y := s.graph.inferStep(r)
+		if s.inferOK == 0 {
+			var want *Tensor
+			NoGrad(func() { InLayer(m.name, func() { want = s.body.Call(r.xb, false) }) })
+			if !sameShape(want.shape, y.shape) || maxAbsDiff(want, y) > 1e-4 {
+				s.inferOK = -1
+				return want
+			}
+			s.inferOK = 1
+		}
+		return y
+	}
 	var y *Tensor
 	NoGrad(func() { InLayer(m.name, func() { y = s.body.Call(r.xb, false) }) })
 	return y

@@ -47,6 +47,7 @@ func TestCellSubclassedLeNet5(t *testing.T) {
 )`,
 		`type LeNet5 struct {
 	conv1, conv2, maxPool, flatten, dense1, dense2, dense3 dl.Layer
+	calls int
 }
 
 func NewLeNet5(numClasses int) *LeNet5 {
@@ -62,6 +63,7 @@ func NewLeNet5(numClasses int) *LeNet5 {
 }
 
 func (m *LeNet5) Call(x *dl.Tensor, training bool) *dl.Tensor {
+	m.calls++
 	x = m.maxPool.Call(m.conv1.Call(x, training), training)
 	x = m.maxPool.Call(m.conv2.Call(x, training), training)
 	x = m.flatten.Call(x, training)
@@ -83,7 +85,8 @@ model.Build([]int{-1, 28, 28, 1})
 fmt.Print(model.SummaryString())
 h := model.Fit(x, y, dl.Epochs(3), dl.BatchSize(16), dl.Verbose(0))
 l := h.Get("loss")
-fmt.Println("learns", l[2] < l[0], "layers", len(model.Layers()), "trainable", len(model.TrainableWeights()))`,
+fmt.Println("learns", l[2] < l[0], "layers", len(model.Layers()), "trainable", len(model.TrainableWeights()))
+fmt.Println("calls", net.calls)`,
 	)
 	want := `Model: "le_net5"
 _________________________________________________________________
@@ -108,7 +111,9 @@ Trainable params: 61,706
 Non-trainable params: 0
 _________________________________________________________________
 `
-	for _, w := range []string{"predict [10 10]\n", want, "learns true layers 7 trainable 10\n"} {
+	// Call ran to build, to predict, and in the first training step, which traced it: the
+	// other eleven steps ran the traced graph.
+	for _, w := range []string{"predict [10 10]\n", want, "learns true layers 7 trainable 10\n", "calls 3\n"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("cell output lacks %q:\n%s", w, got)
 		}
