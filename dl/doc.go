@@ -56,7 +56,8 @@
 // Every model is a Layer, so models nest; a model's layers are shared, not copied, by a
 // model made from part of it (LayerOutput, Model.Output) to cut a feature extractor out or
 // graft a new head on. A functional model trains through its layers' kernels where a layer
-// appears once, and through Call and autodiff elsewhere; a subclassed model through Call.
+// appears once, and through Call and autodiff elsewhere; a subclassed model through the
+// graph its first training step traces (Subclass), or through Call when it cannot be traced.
 // The extra losses of layers (LossLayer: regularizers, AddLoss) count in Fit's loss and
 // gradients, and frozen layers (TrainableLayer) keep their weights.
 //

@@ -56,9 +56,14 @@ type subclass struct {
 // with "reflect: Call using *struct"; net := NewLeNet5(10) first works).
 //
 // The model is built at its first Fit, Predict or Call, or by Build([]int{-1, 28, 28, 1}),
-// by calling body on one sample of zeros. A subclassed model has no graph: its summary
-// shows "multiple" for shapes, and it trains through autodiff of Call, with no compiled
-// kernels.
+// by calling body on one sample of zeros. A subclassed model has no symbolic graph: its
+// summary shows "multiple" for shapes. Fit's first step runs Call with autodiff and traces
+// it (as tf.function does): when every tensor Call passes to a layer is the input or a
+// layer's output, and every layer sits in an interface-typed field (dl.Layer) or slice,
+// the following steps run that graph on the layers' compiled kernels, as fast as the
+// functional model. Otherwise (tensor operations between layers, layers in fields of a
+// concrete type) every step runs Call with autodiff, several times slower. Inference uses
+// the traced graph once it has matched Call's result on a batch.
 func Subclass(class string, body Caller) *Model {
 	if body == nil {
 		panicf("Subclass", nil, "the model body is nil")
