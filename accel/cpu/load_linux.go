@@ -22,6 +22,9 @@ var stat procStat
 
 // machineCPU returns the seconds of CPU time all processes have used (busy) and could
 // have used (total, busy plus idle) since boot, and the seconds this process has used.
+// Time of niced processes counts a quarter in busy unless this process is niced too: the
+// scheduler gives a process of nice 10 a tenth of a core shared with one of nice 0, so
+// a worker of this one that spins takes its core from them, not from the caller.
 func machineCPU() (busy, total, self float64, ok bool) {
 	s := &stat
 	s.once.Do(func() {
@@ -53,12 +56,23 @@ func machineCPU() (busy, total, self float64, ok bool) {
 	if field < 5 {
 		return 0, 0, 0, false
 	}
-	b := f[0] + f[1] + f[2] + f[5] + f[6] + f[7] // steal: time the hypervisor gave away
-	t := b + f[3] + f[4]
+	b := float64(f[0]+f[2]+f[5]+f[6]+f[7]) + float64(f[1])*nicedWeight() // steal: time the hypervisor gave away
+	t := f[0] + f[1] + f[2] + f[3] + f[4] + f[5] + f[6] + f[7]
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0, 0, 0, false
 	}
 	self = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-	return float64(b) / clockTicks, float64(t) / clockTicks, self, true
+	return b / clockTicks, float64(t) / clockTicks, self, true
+}
+
+// nicedWeight is the share of niced processes' CPU time that counts as busy: 1/4 while
+// this process runs at nice 0 or below (niced processes are most often at nice 10 or
+// 19, which the scheduler weighs 1/10 and 1/70 of nice 0), else all of it.
+func nicedWeight() float64 {
+	// The raw system call returns 20 - nice.
+	if prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0); err == nil && prio < 20 {
+		return 1
+	}
+	return 0.25
 }
