@@ -90,16 +90,18 @@ _________________________________________________________________
 	}
 }
 
-// branching builds a graph with fan-out (x and a feed several layers), a layer shared by
-// two calls, and both merge layers: every kind of stage of the schedule.
+// branching builds a graph with fan-out (x and a feed several layers), a layer with
+// weights shared by two calls (autodiff), a shared layer without weights (a copy's kernel
+// per call), and both merge layers: every kind of stage of the schedule.
 func branching() (*dl.Model, []dl.Layer) {
 	x := dl.Input(6)
 	dA := layers.Dense(6, layers.Tanh)
 	shared := layers.Dense(6, layers.Sigmoid)
+	act := layers.Activate(layers.Tanh)
 	a := dl.Apply(dA, x)
-	b1 := dl.Apply(shared, x)
+	b1 := dl.Apply(act, dl.Apply(shared, x))
 	b2 := dl.Apply(shared, a)
-	c := dl.Apply(layers.Add(), b1, b2, a)
+	c := dl.Apply(act, dl.Apply(layers.Add(), b1, b2, a))
 	cat := dl.Apply(layers.Concatenate(-1), c, x)
 	out := layers.Dense(3, layers.Softmax)
 	y := dl.Apply(out, cat)

@@ -96,6 +96,8 @@ func (m *Model) addSchedule(r *runner) {
 			} else if k, ok := n.layer.(Kernel); ok {
 				st.kernel = k
 			}
+		} else if _, merge := n.layer.(MergeLayer); !merge && len(n.inputs) == 1 {
+			st.kernel = weightlessKernel(n.layer, n.inputs[0].shape)
 		}
 		g.stages = append(g.stages, st)
 		g.needDx = append(g.needDx, need)
@@ -334,4 +336,29 @@ func (m *Model) inferStep(r *runner) *Tensor {
 	}
 	r.graph.forward(r, false)
 	return r.graph.vals[r.graph.out]
+}
+
+// weightlessKernel returns a kernel of its own for one call of a layer called several times
+// (LeNet-5's shared pooling), or nil: only a layer without weights can be copied, from its
+// configuration, since the copy's results must be the layer's.
+func weightlessKernel(l Layer, inputShape []int) Kernel {
+	cl, ok := l.(ConfigLayer)
+	if !ok || len(l.Weights()) != 0 {
+		return nil
+	}
+	var k Kernel
+	err := Maybe(func() {
+		c, err := LayerFromConfig(l.ClassName(), cl.Config())
+		if err != nil {
+			return
+		}
+		if kc, ok := c.(Kernel); ok && len(c.Weights()) == 0 {
+			c.Build(inputShape)
+			k = kc
+		}
+	})
+	if err != nil {
+		return nil
+	}
+	return k
 }
