@@ -479,6 +479,13 @@ func TestPlainSGDStaysFused(t *testing.T) {
 		if fused := m.Weights()[0].Grad() == nil; fused == reg {
 			t.Errorf("regularized %v: fused SGD %v", reg, fused)
 		}
+		in := dl.Input(6)
+		fm := dl.NewModel(ts(in), ts(dl.Apply(layers.Dense(2, layers.Softmax), dl.Apply(layers.Dense(4, append(opts, layers.ReLU)...), in))))
+		fm.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
+		fm.Fit(x, y, dl.Verbose(0))
+		if fused := fm.Weights()[0].Grad() == nil; fused == reg {
+			t.Errorf("functional, regularized %v: fused SGD %v", reg, fused)
+		}
 	}
 }
 
@@ -541,5 +548,45 @@ func TestTracedSubclassTrainsLikeSequential(t *testing.T) {
 		if d := maxDiff(ps, m.Predict(x)); d > 1e-5 {
 			t.Errorf("scale %v: predictions differ by %v", scale, d)
 		}
+	}
+}
+
+// TestFunctionalCNNMatchesSequential: a small CNN as a Sequential and as a functional model
+// from the same weights trains alike with plain SGD, where both fold the update into the
+// kernels and move the convolution's ReLU mask to the pooling.
+func TestFunctionalCNNMatchesSequential(t *testing.T) {
+	dl.SetSeed(8)
+	x := dl.RandomUniform(0, 1, 32, 8, 8, 1)
+	_, y := smallData(32, 1, 3)
+	mk := func() []dl.Layer {
+		return []dl.Layer{layers.Conv2D(3, 3, layers.ReLU), layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(3, layers.Softmax)}
+	}
+	seq := dl.NewSequential(mk()...)
+	seq.Build([]int{-1, 8, 8, 1})
+	in := dl.Input(8, 8, 1)
+	h := in
+	for _, l := range mk() {
+		h = dl.Apply(l, h)
+	}
+	fm := dl.NewModel(ts(in), ts(h))
+	for i, w := range fm.Weights() {
+		w.CopyFrom(seq.Weights()[i])
+	}
+	var hist [2]*dl.History
+	for i, m := range []interface {
+		Compile(dl.Optimizer, dl.Loss, ...dl.Metric)
+		Fit(x, y *dl.Tensor, opts ...dl.Option) *dl.History
+	}{seq, fm} {
+		m.Compile(optimizers.SGDWithRate(0.1), losses.SparseCategoricalCrossentropy)
+		dl.SetSeed(9)
+		hist[i] = m.Fit(x, y, dl.Epochs(3), dl.BatchSize(8), dl.Verbose(0))
+	}
+	for e := range 3 {
+		if a, b := hist[0].Get("loss")[e], hist[1].Get("loss")[e]; math.Abs(a-b) > 1e-5 {
+			t.Errorf("epoch %d: Sequential loss %v, functional %v", e, a, b)
+		}
+	}
+	if d := maxDiff(seq.Weights()[0], fm.Weights()[0]); d > 1e-5 {
+		t.Errorf("conv kernels differ by %v", d)
 	}
 }

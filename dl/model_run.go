@@ -117,7 +117,53 @@ func (m *Model) addSchedule(r *runner) {
 			}
 		}
 	}
+	g.addFusions(r, m.optimizer)
 	r.graph = g
+}
+
+// addFusions sets up Sequential's other two fusions where the graph allows them: plain SGD
+// inside the kernels of layers called once (their weights serve no other stage), and the
+// ReLU mask moved to a max pooling that is the only user of a ReLU producer's output.
+func (g *graphRun) addFusions(r *runner, opt Optimizer) {
+	users := make([]int, len(g.vals))
+	for _, st := range g.stages {
+		for _, s := range st.in {
+			users[s]++
+		}
+	}
+	fused := map[*Tensor]bool{}
+	if _, ok := opt.(PlainSGD); ok && !r.extraLoss {
+		for _, st := range g.stages {
+			ws := st.layer.Weights()
+			if f, ok := st.kernel.(FusedSGD); ok && len(ws) > 0 && allTrainable(ws) {
+				r.fusedSGD = append(r.fusedSGD, f)
+				for _, w := range ws {
+					fused[w] = true
+				}
+			}
+		}
+	}
+	r.restVars = r.restVars[:0]
+	for _, w := range r.vars {
+		if !fused[w] {
+			r.restVars = append(r.restVars, w)
+		}
+	}
+	r.restGrads = make([]*Tensor, len(r.restVars))
+	for _, st := range g.stages {
+		p, ok := st.kernel.(ReLUProducer)
+		if !ok || !p.EndsInReLU() || st.out == g.out || users[st.out] != 1 {
+			continue
+		}
+		for _, next := range g.stages {
+			if len(next.in) == 1 && next.in[0] == st.out {
+				if q, ok := next.kernel.(ReLUMaskingPool); ok {
+					r.reluProducers = append(r.reluProducers, p)
+					r.reluPools = append(r.reluPools, q)
+				}
+			}
+		}
+	}
 }
 
 // prepare builds the model for x and returns its runner (see stepper).
@@ -281,6 +327,21 @@ func (m *Model) trainStep(r *runner) (float64, *Tensor) {
 	for _, w := range r.vars {
 		w.grad = nil
 	}
+	vars, grads := r.vars, r.grads
+	if len(r.fusedSGD) > 0 {
+		lr, plain := m.optimizer.(PlainSGD).PlainSGDRate()
+		for _, f := range r.fusedSGD {
+			f.SetFusedSGD(lr, plain)
+		}
+		if plain {
+			vars, grads = r.restVars, r.restGrads
+		}
+	}
+	for i, p := range r.reluProducers {
+		p.SetSkipReLUBackward(true)
+		r.reluPools[i].SetMaskByOutput(true)
+	}
+	defer r.unfuse()
 	g.forward(r, true)
 	h := g.vals[g.out]
 	var loss float64
@@ -305,10 +366,10 @@ func (m *Model) trainStep(r *runner) (float64, *Tensor) {
 	if r.extraLoss {
 		loss += addExtraLosses(m.layers, true)
 	}
-	for i, w := range r.vars {
-		r.grads[i] = w.grad
+	for i, w := range vars {
+		grads[i] = w.grad
 	}
-	m.optimizer.ApplyGradients(r.grads, r.vars)
+	m.optimizer.ApplyGradients(grads, vars)
 	return loss, pred
 }
 
