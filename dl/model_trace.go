@@ -220,6 +220,15 @@ func maxAbsDiff(a, b *Tensor) float64 {
 	return d
 }
 
+// maxAbs returns the largest magnitude among t's elements.
+func maxAbs(t *Tensor) float64 {
+	var m float64
+	for _, v := range t.floats("compare") {
+		m = max(m, float64(abs32(v)))
+	}
+	return m
+}
+
 func abs32(v float32) float32 {
 	if v < 0 {
 		return -v
