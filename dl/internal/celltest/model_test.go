@@ -159,12 +159,16 @@ fmt.Println("layers", names)
 fmt.Println("learns", l[3] < l[0])
 head := dl.Apply(layers.Dense(3, layers.Softmax), dl.LayerOutput(m.GetLayer("features")))
 g := dl.NewModel(m.Inputs(), []*dl.Tensor{head})
-fmt.Println("shared", g.GetLayer("features") == m.GetLayer("features"), g.Predict(x).Shape())`,
+fmt.Println("shared", g.GetLayer("features") == m.GetLayer("features"), g.Predict(x).Shape())
+r := dl.Apply(layers.Add(), feat, dl.Apply(layers.Dense(4), in))
+res := dl.NewModel([]*dl.Tensor{in}, []*dl.Tensor{r}, "residual")
+fmt.Println("residual", res.Output().Shape(), len(res.Layers()))`,
 	)
 	for _, w := range []string{
 		"layers input_1 dense scale features dense_1 \n",
 		"learns true\n",
 		"shared true [48 3]\n",
+		"residual [-1 4] 6\n",
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("cell output lacks %q:\n%s", w, got)
