@@ -120,6 +120,16 @@ func Input(shape ...int) *Tensor {
 	return InputNamed(uniqueNameFrom1("input"), shape...)
 }
 
+// NewInputLayer returns an InputLayer for inputs of the given per-sample shape, as
+// keras.layers.InputLayer(input_shape=shape): added first to a Sequential, it declares the
+// model's input shape so that the model is built at once.
+func NewInputLayer(shape ...int) *InputLayer {
+	return Input(shape...).sym.node.layer.(*InputLayer)
+}
+
+// InputShape returns the per-sample input shape.
+func (l *InputLayer) InputShape() []int { return cloneShape(l.shape[1:]) }
+
 // InputNamed is Input with the InputLayer's name given.
 func InputNamed(name string, shape ...int) *Tensor {
 	for _, d := range shape {

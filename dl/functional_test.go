@@ -590,3 +590,15 @@ func TestFunctionalCNNMatchesSequential(t *testing.T) {
 		t.Errorf("conv kernels differ by %v", d)
 	}
 }
+
+// TestSequentialWithInputLayer: an InputLayer first in a Sequential declares the input
+// shape (the model is built at once) and is not listed, as in Keras.
+func TestSequentialWithInputLayer(t *testing.T) {
+	m := dl.NewSequential(dl.NewInputLayer(28, 28, 1), layers.Flatten(), layers.Dense(10, layers.Softmax))
+	if !m.Built() || len(m.Layers()) != 2 || m.CountParams() != 7850 {
+		t.Errorf("built %v, layers %d, params %d", m.Built(), len(m.Layers()), m.CountParams())
+	}
+	if err := dl.Maybe(func() { dl.NewSequential(layers.Flatten(), dl.NewInputLayer(4)) }); err == nil {
+		t.Error("an InputLayer after another layer was accepted")
+	}
+}

@@ -17,6 +17,7 @@ type Sequential struct {
 	layers     []Layer
 	inputShape []int // per-sample shape, nil until built
 	outShapes  [][]int
+	declared   []int // per-sample shape declared by an InputLayer added first
 }
 
 var _ Network = (*Sequential)(nil)
@@ -32,14 +33,27 @@ func NewSequential(layers ...Layer) *Sequential {
 	return m
 }
 
-// Add appends a layer. Adding to a built model builds the new layer at once.
+// Add appends a layer. Adding to a built model builds the new layer at once. An
+// InputLayer (NewInputLayer) added first declares the input shape instead, as in Keras's
+// Sequential([InputLayer(input_shape), ...]): it is not one of the model's layers.
 func (m *Sequential) Add(l Layer) {
 	if l == nil {
 		panicf("Sequential.Add", nil, "layer is nil")
 	}
+	if il, ok := l.(*InputLayer); ok {
+		if len(m.layers) > 0 || m.declared != nil {
+			panicf("Sequential.Add", nil, "an InputLayer must come first in model %q", m.name)
+		}
+		m.declared = il.InputShape()
+		return
+	}
 	m.layers = append(m.layers, l)
 	m.run = nil
 	if len(m.layers) == 1 {
+		if m.declared != nil {
+			m.build(m.declared)
+			return
+		}
 		if d, ok := l.(interface{ InputShape() []int }); ok && d.InputShape() != nil {
 			m.build(d.InputShape())
 			return
