@@ -80,6 +80,33 @@ EXPECT = {
                  "> Results after 2 epochs:\t", "best run: "],
         "mime": ["image/png", "text/html"],
     },
+    "ch4_nb1_implement_resnet_from_scratch.ipynb": {
+        # The ResNet-50 built by the notebook's cells at the book's size, then a narrow
+        # ResNet-18 trained on Fashion-MNIST with the book's callbacks.
+        "text": ["name='cifar100'", "name='fashion_mnist'",
+                 "Total params: 23,777,252", "Trainable params: 23,731,812",
+                 "Non-trainable params: 45,440",
+                 "layers: 172 | same classes and weight shapes: true | parameters: 23777252 and 23777252",
+                 "layers: 66 | parameters: 703882",
+                 "Training: \033[91mstart\033[0m", "Training: \033[92mend\033[0m",
+                 "Epoch  1/2: \033[1mloss\033[0m = ", "\033[1mv-top5-acc\033[0m = \033[94m",
+                 "Best val acc:  ", "Best val top5: ",
+                 "Test Images: (16, 28, 28, 1)", "Predicted class probabilities: (16, 10)"],
+        "mime": ["image/png", "text/html"],
+    },
+    "ch4_nb2_reuse_models_from_keras_apps.ipynb": {
+        # Keras's ResNet-50 at 224 px for its summary, then the same architecture trained at 32 px.
+        "text": ["Total params: 23,792,612", "Trainable params: 23,739,492",
+                 "Non-trainable params: 53,120",
+                 "all                                177          172      23792612     23777252",
+                 "non-trainable params: Keras 53120 | book 45440",
+                 "layers: 177 | parameters: 23601930",
+                 "Training: \033[92mstart\033[0m.", "Training: \033[91mend\033[0m.",
+                 "Epoch  0/1: \033[1mloss\033[0m = ",
+                 "Best val acc:  ", "Best val top5: ",
+                 "Test Images: (16, 28, 28, 1)", "Predicted class probabilities: (16, 10)"],
+        "mime": ["image/png", "text/html"],
+    },
     "ch4_nb5_explore_imagenet_and_its_tiny_version.ipynb": {
         "text": ['"n00000000" --> "T-shirt/top"', '"n00000009" --> "Ankle boot"',
                  "Number of training images: 500", "Number of validation images: 50",
