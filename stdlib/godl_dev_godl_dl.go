@@ -60,6 +60,7 @@ func init() {
 		"Maybe":                         reflect.ValueOf(dl.Maybe),
 		"MetricNames":                   reflect.ValueOf(dl.MetricNames),
 		"NewGradientTape":               reflect.ValueOf(dl.NewGradientTape),
+		"NewInputLayer":                 reflect.ValueOf(dl.NewInputLayer),
 		"NewModel":                      reflect.ValueOf(dl.NewModel),
 		"NewSequential":                 reflect.ValueOf(dl.NewSequential),
 		"NoGrad":                        reflect.ValueOf(dl.NoGrad),
