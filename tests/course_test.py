@@ -53,6 +53,22 @@ EXPECT = {
                  "Experiment: \033[91mdone\033[0m", "val_accuracy epoch 2"],
         "mime": ["image/png", "text/html"],
     },
+    "ch3_nb4_apply_regularization_methods_to_cnns.ipynb": {
+        "text": ["Training data: (200, 28, 28, 1)", "Testing data: (1000, 28, 28, 1)",
+                 "Regularization losses over kernel and bias parameters: [",
+                 "L2 norms of kernel and bias parameters: [", " (6 losses)",
+                 "conv_with_regularizers_4 (Co multiple                  156",
+                 "dense (Dense)                multiple                  30840",
+                 "Total params: 44,426", "4 losses", "7 batches per epoch",
+                 "Training: \033[91mstart\033[0m", "Training: \033[92mend\033[0m",
+                 "Epoch   5/6: main loss = ", "Epoch  11/12: main loss = ",
+                 "Total params: 62,274", "Trainable params: 61,990", "Non-trainable params: 284",
+                 "Validation data: (1000, 28, 28, 1)",
+                 "> Training with l1+dropout+bn: \033[91mdone\033[0m",
+                 'Max val-accuracy for model \033[1m"none"\033[0m: ',
+                 'Max val-accuracy for model \033[1m"l1+dropout+bn"\033[0m: '],
+        "mime": ["image/png", "text/html"],
+    },
     "ch4_nb3_fetch_models_from_tf_hub.ipynb": {
         # The "hub modules" are extractors the notebook trains on MNIST, saves and loads frozen.
         "text": ["Training images: (3000, 28, 28, 1) | validation images: (1000, 28, 28, 1)",
