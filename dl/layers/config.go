@@ -138,17 +138,8 @@ func (l *Conv2DLayer) Config() map[string]any {
 	return c
 }
 
-// Config returns the layer's configuration (see dl.ConfigLayer).
-func (l *MaxPooling2DLayer) Config() map[string]any {
-	c := l.baseConfig()
-	c["pool_size"] = []int{l.kh, l.kw}
-	c["strides"] = []int{l.sh, l.sw}
-	c["padding"] = paddingName(l.padding)
-	return c
-}
-
-// Config returns the layer's configuration (see dl.ConfigLayer).
-func (l *AveragePooling2DLayer) Config() map[string]any {
+// Config returns a pooling layer's configuration (see dl.ConfigLayer).
+func (l *pool2D) Config() map[string]any {
 	c := l.baseConfig()
 	c["pool_size"] = []int{l.kh, l.kw}
 	c["strides"] = []int{l.sh, l.sw}

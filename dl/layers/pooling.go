@@ -5,17 +5,77 @@ import (
 	"godl.dev/godl/dl"
 )
 
-// MaxPooling2DLayer takes the maximum over windows of NHWC inputs, as
-// keras.layers.MaxPooling2D. Make one with MaxPooling2D.
-type MaxPooling2DLayer struct {
+// pool2D is what MaxPooling2DLayer and AveragePooling2DLayer share: the window geometry
+// and its options, the input-rank check, the output shape, the configuration and the
+// compiled pass's buffers. The layers differ only in the pooling operation.
+type pool2D struct {
 	base
+	class   string // Keras's class name, used in errors
 	kh, kw  int
 	sh, sw  int
 	padding dl.Padding
 
-	x      *dl.Tensor
-	p      accel.Pool2DParams
-	y, dx  outBuf
+	x     *dl.Tensor
+	p     accel.Pool2DParams
+	y, dx outBuf
+}
+
+// newPool2D reads the window of a pooling layer of the given class: poolSize×poolSize
+// unless KernelSize says otherwise, strides defaulting to the window.
+func newPool2D(class string, poolSize int, opts []Option) pool2D {
+	c := newConfig(opts)
+	l := pool2D{base: newBase(class, c), class: class, kh: poolSize, kw: poolSize, padding: c.padding}
+	if c.kernel != [2]int{} {
+		l.kh, l.kw = c.kernel[0], c.kernel[1]
+	}
+	l.sh, l.sw = l.kh, l.kw
+	if c.strides != [2]int{} {
+		l.sh, l.sw = c.strides[0], c.strides[1]
+	}
+	if l.kh < 1 || l.kw < 1 || l.sh < 1 || l.sw < 1 {
+		panic(&dl.Error{Op: class, Layer: l.name, Msg: "pool size and strides must be positive"})
+	}
+	return l
+}
+
+// Build checks the input rank; the layer has no weights.
+func (l *pool2D) Build(inputShape []int) {
+	if len(inputShape) != 4 {
+		shapeErr(l.name, "Build", [][]int{inputShape}, l.class+" needs inputs of shape (batch, height, width, channels)")
+	}
+}
+
+func (l *pool2D) geometry(shape []int) accel.Pool2DParams {
+	var p accel.Pool2DParams
+	dl.InLayer(l.name, func() { p = dl.PoolGeometry(l.class, shape, l.kh, l.kw, l.sh, l.sw, l.padding) })
+	return p
+}
+
+// OutputShape returns (batch, out height, out width, channels).
+func (l *pool2D) OutputShape(inputShape []int) []int {
+	s := append([]int(nil), inputShape...)
+	if len(s) == 4 && s[0] < 0 {
+		s[0] = 1
+	}
+	p := l.geometry(s)
+	return []int{inputShape[0], p.OutH, p.OutW, p.C}
+}
+
+// forwardGeometry records the compiled pass's input x, recomputing the geometry when its
+// shape changed, and returns the geometry with the output buffer sized for it.
+func (l *pool2D) forwardGeometry(x *dl.Tensor) (accel.Pool2DParams, *dl.Tensor) {
+	if l.x == nil || !x.HasShape(l.p.N, l.p.H, l.p.W, l.p.C) {
+		l.p = l.geometry(x.Shape())
+	}
+	l.x = x
+	p := l.p
+	return p, l.y.get(p.N, p.OutH, p.OutW, p.C)
+}
+
+// MaxPooling2DLayer takes the maximum over windows of NHWC inputs, as
+// keras.layers.MaxPooling2D. Make one with MaxPooling2D.
+type MaxPooling2DLayer struct {
+	pool2D
 	gm     outBuf // dy masked where the output is 0 (mask mode)
 	argmax []int32
 	mask   bool // dl.ReLUMaskingPool
@@ -30,46 +90,11 @@ var (
 // keras.layers.MaxPooling2D(pool_size). Options: Strides (default: the pool size), Same or
 // Valid (the default), KernelSize for a non-square window, Name, InputShape.
 func MaxPooling2D(poolSize int, opts ...Option) *MaxPooling2DLayer {
-	c := newConfig(opts)
-	l := &MaxPooling2DLayer{base: newBase("MaxPooling2D", c), kh: poolSize, kw: poolSize, padding: c.padding}
-	if c.kernel != [2]int{} {
-		l.kh, l.kw = c.kernel[0], c.kernel[1]
-	}
-	l.sh, l.sw = l.kh, l.kw
-	if c.strides != [2]int{} {
-		l.sh, l.sw = c.strides[0], c.strides[1]
-	}
-	if l.kh < 1 || l.kw < 1 || l.sh < 1 || l.sw < 1 {
-		panic(&dl.Error{Op: "MaxPooling2D", Layer: l.name, Msg: "pool size and strides must be positive"})
-	}
-	return l
+	return &MaxPooling2DLayer{pool2D: newPool2D("MaxPooling2D", poolSize, opts)}
 }
 
 // ClassName returns "MaxPooling2D".
 func (l *MaxPooling2DLayer) ClassName() string { return "MaxPooling2D" }
-
-// Build checks the input rank; the layer has no weights.
-func (l *MaxPooling2DLayer) Build(inputShape []int) {
-	if len(inputShape) != 4 {
-		shapeErr(l.name, "Build", [][]int{inputShape}, "MaxPooling2D needs inputs of shape (batch, height, width, channels)")
-	}
-}
-
-func (l *MaxPooling2DLayer) geometry(shape []int) accel.Pool2DParams {
-	var p accel.Pool2DParams
-	dl.InLayer(l.name, func() { p = dl.PoolGeometry("MaxPooling2D", shape, l.kh, l.kw, l.sh, l.sw, l.padding) })
-	return p
-}
-
-// OutputShape returns (batch, out height, out width, channels).
-func (l *MaxPooling2DLayer) OutputShape(inputShape []int) []int {
-	s := append([]int(nil), inputShape...)
-	if len(s) == 4 && s[0] < 0 {
-		s[0] = 1
-	}
-	p := l.geometry(s)
-	return []int{inputShape[0], p.OutH, p.OutW, p.C}
-}
 
 // Call computes the pooling with tensor operations.
 func (l *MaxPooling2DLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
@@ -80,12 +105,7 @@ func (l *MaxPooling2DLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
 
 // Forward is the compiled forward pass (see dl.Kernel).
 func (l *MaxPooling2DLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
-	if l.x == nil || !x.HasShape(l.p.N, l.p.H, l.p.W, l.p.C) {
-		l.p = l.geometry(x.Shape())
-	}
-	l.x = x
-	p := l.p
-	y := l.y.get(p.N, p.OutH, p.OutW, p.C)
+	p, y := l.forwardGeometry(x)
 	if n := y.Size(); cap(l.argmax) < n {
 		l.argmax = make([]int32, n)
 	}

@@ -9,14 +9,7 @@ import (
 // with Same padding a window at the border is divided by the number of its cells inside the
 // input. Make one with AveragePooling2D.
 type AveragePooling2DLayer struct {
-	base
-	kh, kw  int
-	sh, sw  int
-	padding dl.Padding
-
-	x     *dl.Tensor
-	p     accel.Pool2DParams
-	y, dx outBuf
+	pool2D
 }
 
 var (
@@ -28,46 +21,11 @@ var (
 // keras.layers.AveragePooling2D(pool_size). Options: Strides (default: the pool size), Same
 // or Valid (the default), KernelSize for a non-square window, Name, InputShape.
 func AveragePooling2D(poolSize int, opts ...Option) *AveragePooling2DLayer {
-	c := newConfig(opts)
-	l := &AveragePooling2DLayer{base: newBase("AveragePooling2D", c), kh: poolSize, kw: poolSize, padding: c.padding}
-	if c.kernel != [2]int{} {
-		l.kh, l.kw = c.kernel[0], c.kernel[1]
-	}
-	l.sh, l.sw = l.kh, l.kw
-	if c.strides != [2]int{} {
-		l.sh, l.sw = c.strides[0], c.strides[1]
-	}
-	if l.kh < 1 || l.kw < 1 || l.sh < 1 || l.sw < 1 {
-		panic(&dl.Error{Op: "AveragePooling2D", Layer: l.name, Msg: "pool size and strides must be positive"})
-	}
-	return l
+	return &AveragePooling2DLayer{pool2D: newPool2D("AveragePooling2D", poolSize, opts)}
 }
 
 // ClassName returns "AveragePooling2D".
 func (l *AveragePooling2DLayer) ClassName() string { return "AveragePooling2D" }
-
-// Build checks the input rank; the layer has no weights.
-func (l *AveragePooling2DLayer) Build(inputShape []int) {
-	if len(inputShape) != 4 {
-		shapeErr(l.name, "Build", [][]int{inputShape}, "AveragePooling2D needs inputs of shape (batch, height, width, channels)")
-	}
-}
-
-func (l *AveragePooling2DLayer) geometry(shape []int) accel.Pool2DParams {
-	var p accel.Pool2DParams
-	dl.InLayer(l.name, func() { p = dl.PoolGeometry("AveragePooling2D", shape, l.kh, l.kw, l.sh, l.sw, l.padding) })
-	return p
-}
-
-// OutputShape returns (batch, out height, out width, channels).
-func (l *AveragePooling2DLayer) OutputShape(inputShape []int) []int {
-	s := append([]int(nil), inputShape...)
-	if len(s) == 4 && s[0] < 0 {
-		s[0] = 1
-	}
-	p := l.geometry(s)
-	return []int{inputShape[0], p.OutH, p.OutW, p.C}
-}
 
 // Call computes the pooling with tensor operations.
 func (l *AveragePooling2DLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
@@ -78,12 +36,7 @@ func (l *AveragePooling2DLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
 
 // Forward is the compiled forward pass (see dl.Kernel).
 func (l *AveragePooling2DLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
-	if l.x == nil || !x.HasShape(l.p.N, l.p.H, l.p.W, l.p.C) {
-		l.p = l.geometry(x.Shape())
-	}
-	l.x = x
-	p := l.p
-	y := l.y.get(p.N, p.OutH, p.OutW, p.C)
+	p, y := l.forwardGeometry(x)
 	if p.N > 0 {
 		accel.Default().AvgPool2D(p, x.Data(), y.Data())
 	}
