@@ -13,6 +13,16 @@ type Initializer interface {
 	Initialize(w *Tensor)
 }
 
+// RandomNormalInitializer returns an initializer drawing from N(mean, stddev²), as Keras's
+// initializers.RandomNormal(mean, stddev); GetInitializer("random_normal") is
+// RandomNormalInitializer(0, 0.05). Its ClassName and Config are Keras's.
+func RandomNormalInitializer(mean, stddev float64) Initializer { return randomNormal{mean, stddev} }
+
+// ConstantInitializer returns an initializer setting every weight to v, as Keras's
+// initializers.Constant(v); GetInitializer("zeros") and ("ones") are ConstantInitializer(0)
+// and (1). Its ClassName and Config are Keras's.
+func ConstantInitializer(v float64) Initializer { return constInit(v) }
+
 // fans returns the fan-in and fan-out of a weight shape as Keras computes them: for a
 // convolution kernel [kh, kw, in, out] the receptive field multiplies both.
 func fans(shape []int) (in, out float64) {
@@ -62,6 +72,14 @@ func (heNormal) Initialize(w *Tensor) {
 
 type randomNormal struct{ mean, std float64 }
 
+// ClassName returns "RandomNormal".
+func (randomNormal) ClassName() string { return "RandomNormal" }
+
+// Config returns Keras's configuration: mean and stddev.
+func (n randomNormal) Config() map[string]any {
+	return map[string]any{"mean": n.mean, "stddev": n.std}
+}
+
 func (n randomNormal) Initialize(w *Tensor) {
 	r := Rand()
 	d := w.Data()
@@ -71,6 +89,12 @@ func (n randomNormal) Initialize(w *Tensor) {
 }
 
 type constInit float64
+
+// ClassName returns "Constant".
+func (constInit) ClassName() string { return "Constant" }
+
+// Config returns Keras's configuration: the value.
+func (c constInit) Config() map[string]any { return map[string]any{"value": float64(c)} }
 
 func (c constInit) Initialize(w *Tensor) {
 	d := w.Data()

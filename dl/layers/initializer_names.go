@@ -46,23 +46,24 @@ func InitializerByName(name string) (Initializer, error) {
 // "config": {"mean": 0, "stddev": 0.05}} for the others. An initializer written in a cell is
 // recorded by its Go type name, which InitializerFromConfig refuses.
 func InitializerConfig(init Initializer) any {
-	switch v := init.(type) {
-	case glorotUniform:
-		return "glorot_uniform"
-	case heNormal:
-		return "he_normal"
-	case constant:
-		switch v {
-		case 0:
-			return "zeros"
-		case 1:
-			return "ones"
-		}
-		return map[string]any{"class_name": "Constant", "config": map[string]any{"value": float64(v)}}
-	case randomNormal:
-		return map[string]any{"class_name": "RandomNormal", "config": map[string]any{"mean": v.mean, "stddev": v.std}}
+	switch init {
 	case nil:
 		return nil
+	case GlorotUniform:
+		return "glorot_uniform"
+	case HeNormal:
+		return "he_normal"
+	case Zeros:
+		return "zeros"
+	case Ones:
+		return "ones"
+	}
+	if t := reflect.TypeOf(init); t == constantType || t == randomNormalType {
+		k := init.(interface {
+			ClassName() string
+			Config() map[string]any
+		})
+		return map[string]any{"class_name": k.ClassName(), "config": k.Config()}
 	}
 	// An initializer registered with dl.RegisterInitializer (dl's own built-ins included) is
 	// saved by its name.
@@ -75,6 +76,12 @@ func InitializerConfig(init Initializer) any {
 	}
 	return map[string]any{"class_name": fmt.Sprintf("%T", init)}
 }
+
+// The types of dl's parameterised initializers, whose ClassName and Config are Keras's.
+var (
+	constantType     = reflect.TypeOf(Constant(0))
+	randomNormalType = reflect.TypeOf(RandomNormal(0, 0))
+)
 
 func contains(s []string, x string) bool {
 	for _, v := range s {
