@@ -324,53 +324,21 @@ func (m *Model) trainStep(r *runner) (float64, *Tensor) {
 		return m.sub.trainStep(m, r)
 	}
 	g := r.graph
-	for _, w := range r.vars {
-		w.grad = nil
-	}
-	vars, grads := r.vars, r.grads
-	if len(r.fusedSGD) > 0 {
-		lr, plain := m.optimizer.(PlainSGD).PlainSGDRate()
-		for _, f := range r.fusedSGD {
-			f.SetFusedSGD(lr, plain)
-		}
-		if plain {
-			vars, grads = r.restVars, r.restGrads
-		}
-	}
-	for i, p := range r.reluProducers {
-		p.SetSkipReLUBackward(true)
-		r.reluPools[i].SetMaskByOutput(true)
-	}
+	vars, grads := r.beginTrainStep(m.optimizer)
 	defer r.unfuse()
 	g.forward(r, true)
 	h := g.vals[g.out]
 	var loss float64
 	var pred, dOut *Tensor
 	if r.fused != nil {
-		b, c := h.shape[0], h.shape[1]
-		setRows(r.probs, &r.pBuf, b, c)
-		setRows(r.dlog, &r.dBuf, b, c)
-		if r.yb != r.yLab {
-			panicf("Fit", [][]int{r.yb.shape, h.shape}, "%s needs integer class labels [batch], not targets of the first shape", m.loss.Name())
-		}
-		if b > 0 {
-			labelsInRange(r.fusedName, r.yb.i32, c)
-			loss = float64(backend().SoftmaxCrossEntropy(b, c, h.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
-		}
+		loss = r.fusedSoftmaxLoss(m.loss, h)
 		pred, dOut = r.probs, r.dlog
 	} else {
 		pred = h
 		dOut = lossGradient(m.loss, r.yb, h, &loss)
 	}
 	g.backward(r, dOut)
-	if r.extraLoss {
-		loss += addExtraLosses(m.layers, true)
-	}
-	for i, w := range vars {
-		grads[i] = w.grad
-	}
-	m.optimizer.ApplyGradients(grads, vars)
-	return loss, pred
+	return r.endTrainStep(m.optimizer, m.layers, loss, vars, grads), pred
 }
 
 // lossGradient computes loss(yTrue, pred) into *loss and returns its gradient with respect

@@ -157,14 +157,7 @@ func (s *subclass) trainStep(m *Model, r *runner) (float64, *Tensor) {
 	if l.requiresGrad {
 		l.Backward()
 	}
-	if r.extraLoss {
-		loss += addExtraLosses(s.layers, true)
-	}
-	for i, w := range r.vars {
-		r.grads[i] = w.grad
-	}
-	m.optimizer.ApplyGradients(r.grads, r.vars)
-	return loss, pred
+	return r.endTrainStep(m.optimizer, s.layers, loss, r.vars, r.grads), pred
 }
 
 // inferStep runs Call in inference mode without recording gradients: through the traced

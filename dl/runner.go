@@ -271,23 +271,7 @@ func setRows(t *Tensor, buf *[]float32, b, n int) {
 func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	h := r.xb
 	n := len(r.stages)
-	for _, w := range r.vars {
-		w.grad = nil
-	}
-	vars, grads := r.vars, r.grads
-	if len(r.fusedSGD) > 0 {
-		lr, plain := m.optimizer.(PlainSGD).PlainSGDRate()
-		for _, f := range r.fusedSGD {
-			f.SetFusedSGD(lr, plain)
-		}
-		if plain {
-			vars, grads = r.restVars, r.restGrads
-		}
-	}
-	for i, p := range r.reluProducers {
-		p.SetSkipReLUBackward(true)
-		r.reluPools[i].SetMaskByOutput(true)
-	}
+	vars, grads := r.beginTrainStep(m.optimizer)
 	defer r.unfuse()
 	for i, st := range r.stages[:n-1] {
 		h = m.forwardStage(i, st, h, true)
@@ -295,17 +279,7 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	var loss float64
 	var pred, dh *Tensor
 	if r.fused != nil {
-		logits := r.fused.ForwardLogits(h)
-		b, c := logits.shape[0], logits.shape[1]
-		setRows(r.probs, &r.pBuf, b, c)
-		setRows(r.dlog, &r.dBuf, b, c)
-		if r.yb != r.yLab {
-			panicf("Fit", [][]int{r.yb.shape, logits.shape}, "%s needs integer class labels [batch], not targets of the first shape", m.loss.Name())
-		}
-		if b > 0 {
-			labelsInRange(r.fusedName, r.yb.i32, c)
-			loss = float64(backend().SoftmaxCrossEntropy(b, c, logits.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
-		}
+		loss = r.fusedSoftmaxLoss(m.loss, r.fused.ForwardLogits(h))
 		pred = r.probs
 		dh = r.fused.BackwardLogits(r.dlog, n > 1)
 	} else {
@@ -326,14 +300,64 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	for i := n - 2; i >= 0; i-- {
 		dh = r.stages[i].Backward(dh, i > 0)
 	}
+	return r.endTrainStep(m.optimizer, m.layers, loss, vars, grads), pred
+}
+
+// beginTrainStep clears the gradients of the model's variables and switches on, for this
+// step, the fused SGD updates of the layers that apply a plain SGD in Backward and the ReLU
+// masks of the pools after a ReLU; the caller defers r.unfuse(). It returns the variables
+// left for opt to update after the backward pass, and the slice their gradients go in.
+func (r *runner) beginTrainStep(opt Optimizer) (vars, grads []*Tensor) {
+	for _, w := range r.vars {
+		w.grad = nil
+	}
+	vars, grads = r.vars, r.grads
+	if len(r.fusedSGD) > 0 {
+		lr, plain := opt.(PlainSGD).PlainSGDRate()
+		for _, f := range r.fusedSGD {
+			f.SetFusedSGD(lr, plain)
+		}
+		if plain {
+			vars, grads = r.restVars, r.restGrads
+		}
+	}
+	for i, p := range r.reluProducers {
+		p.SetSkipReLUBackward(true)
+		r.reluPools[i].SetMaskByOutput(true)
+	}
+	return vars, grads
+}
+
+// fusedSoftmaxLoss computes the fused softmax cross-entropy (r.fused's loss) of logits
+// [batch, classes] against the batch's integer labels: r.probs gets the probabilities,
+// r.dlog the gradient of the mean loss with respect to the logits, and it returns the mean
+// loss.
+func (r *runner) fusedSoftmaxLoss(loss Loss, logits *Tensor) float64 {
+	b, c := logits.shape[0], logits.shape[1]
+	setRows(r.probs, &r.pBuf, b, c)
+	setRows(r.dlog, &r.dBuf, b, c)
+	if r.yb != r.yLab {
+		panicf("Fit", [][]int{r.yb.shape, logits.shape}, "%s needs integer class labels [batch], not targets of the first shape", loss.Name())
+	}
+	if b == 0 {
+		return 0
+	}
+	labelsInRange(r.fusedName, r.yb.i32, c)
+	return float64(backend().SoftmaxCrossEntropy(b, c, logits.f32, r.yb.i32, r.probs.f32, r.dlog.f32))
+}
+
+// endTrainStep ends a training step after the backward pass: it adds the layers' extra
+// losses to loss when they have any, hands the gradients of vars to opt and returns the
+// loss.
+func (r *runner) endTrainStep(opt Optimizer, layers []Layer, loss float64, vars, grads []*Tensor) float64 {
 	if r.extraLoss {
-		loss += addExtraLosses(m.layers, true)
+		loss += addExtraLosses(layers, true)
 	}
 	for i, w := range vars {
 		grads[i] = w.grad
 	}
-	m.optimizer.ApplyGradients(grads, vars)
-	return loss, pred
+	opt.ApplyGradients(grads, vars)
+	return loss
 }
 
 // unfuse switches the fused SGD updates and ReLU masks off again, so that a Backward outside
