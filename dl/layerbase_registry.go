@@ -46,16 +46,7 @@ func GetInitializer(name string) Initializer {
 }
 
 // InitializerNames returns the names GetInitializer accepts, sorted.
-func InitializerNames() []string {
-	initializersMu.Lock()
-	defer initializersMu.Unlock()
-	names := make([]string, 0, len(initializers))
-	for n := range initializers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func InitializerNames() []string { return sortedNames(&initializersMu, initializers) }
 
 // GetLoss returns the loss registered under name (case-insensitive), as
 // tf.keras.losses.get does. An unknown name panics with an *Error listing the known ones.
@@ -98,10 +89,13 @@ func getNamed[T any](op, kind, name string, m map[string]T) T {
 	return v
 }
 
-// namesOf returns m's keys, sorted.
-func namesOf[T any](m map[string]T) []string {
-	registry.Lock()
-	defer registry.Unlock()
+// namesOf returns the keys of m, a map of the registry, sorted.
+func namesOf[T any](m map[string]T) []string { return sortedNames(&registry.Mutex, m) }
+
+// sortedNames returns m's keys, sorted, holding mu, the lock that guards m.
+func sortedNames[T any](mu *sync.Mutex, m map[string]T) []string {
+	mu.Lock()
+	defer mu.Unlock()
 	names := make([]string, 0, len(m))
 	for n := range m {
 		names = append(names, n)
