@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"godl.dev/godl/dl"
-	"godl.dev/godl/dl/regularizers"
 )
 
 // Configurations (dl.ConfigLayer) of the built-in layers, with Keras's get_config keys, and
@@ -12,20 +11,14 @@ import (
 
 func init() {
 	register("Dense", func(r *cfgReader) (dl.Layer, error) {
-		opts := append(r.baseOptions(), r.activation("activation"), UseBias(r.bool("use_bias", true)),
-			KernelInitializer(r.initializer("kernel_initializer", GlorotUniform)),
-			BiasInitializer(r.initializer("bias_initializer", Zeros)),
-			KernelRegularizer(r.regularizer("kernel_regularizer")), BiasRegularizer(r.regularizer("bias_regularizer")))
+		opts := append(append(r.baseOptions(), r.activation("activation")), r.weightOptions()...)
 		units := r.int("units", 0)
 		return build(r, func() dl.Layer { return Dense(units, opts...) })
 	})
 	register("Conv2D", func(r *cfgReader) (dl.Layer, error) {
 		k, s := r.pair("kernel_size", [2]int{}), r.pair("strides", [2]int{1, 1})
-		opts := append(r.baseOptions(), r.activation("activation"), r.padding("padding"), UseBias(r.bool("use_bias", true)),
-			KernelSize(k[0], k[1]), Strides(s[0], s[1]),
-			KernelInitializer(r.initializer("kernel_initializer", GlorotUniform)),
-			BiasInitializer(r.initializer("bias_initializer", Zeros)),
-			KernelRegularizer(r.regularizer("kernel_regularizer")), BiasRegularizer(r.regularizer("bias_regularizer")))
+		opts := append(append(r.baseOptions(), r.activation("activation"), r.padding("padding"),
+			KernelSize(k[0], k[1]), Strides(s[0], s[1])), r.weightOptions()...)
 		filters := r.int("filters", 0)
 		return build(r, func() dl.Layer { return Conv2D(filters, k[0], opts...) })
 	})
@@ -111,30 +104,18 @@ func paddingName(p dl.Padding) string {
 
 // Config returns the layer's configuration (see dl.ConfigLayer).
 func (d *DenseLayer) Config() map[string]any {
-	c := d.baseConfig()
+	c := d.weightConfig(d.baseConfig())
 	c["units"] = d.units
-	c["activation"] = d.activation.String()
-	c["use_bias"] = d.useBias
-	c["kernel_initializer"] = InitializerConfig(d.kernelInit)
-	c["bias_initializer"] = InitializerConfig(d.biasInit)
-	c["kernel_regularizer"] = regularizers.Config(d.kernelReg)
-	c["bias_regularizer"] = regularizers.Config(d.biasReg)
 	return c
 }
 
 // Config returns the layer's configuration (see dl.ConfigLayer).
 func (l *Conv2DLayer) Config() map[string]any {
-	c := l.baseConfig()
+	c := l.weightConfig(l.baseConfig())
 	c["filters"] = l.filters
 	c["kernel_size"] = []int{l.kh, l.kw}
 	c["strides"] = []int{l.sh, l.sw}
 	c["padding"] = paddingName(l.padding)
-	c["activation"] = l.activation.String()
-	c["use_bias"] = l.useBias
-	c["kernel_initializer"] = InitializerConfig(l.kernelInit)
-	c["bias_initializer"] = InitializerConfig(l.biasInit)
-	c["kernel_regularizer"] = regularizers.Config(l.kernelReg)
-	c["bias_regularizer"] = regularizers.Config(l.biasReg)
 	return c
 }
 
@@ -198,29 +179,6 @@ func (l *ConcatenateLayer) Config() map[string]any {
 	c := l.baseConfig()
 	c["axis"] = l.axis
 	return c
-}
-
-// Losses returns the penalties of the kernel and bias regularizers, computed now from the
-// current weights with gradients recorded (see dl.LossLayer); none before Build.
-func (d *DenseLayer) Losses() []*dl.Tensor {
-	return penalties(d.kernel, d.kernelReg, d.bias, d.biasReg)
-}
-
-// Losses returns the penalties of the kernel and bias regularizers, computed now from the
-// current weights with gradients recorded (see dl.LossLayer); none before Build.
-func (l *Conv2DLayer) Losses() []*dl.Tensor {
-	return penalties(l.kernel, l.kernelReg, l.bias, l.biasReg)
-}
-
-func penalties(kernel *dl.Tensor, kr regularizers.Regularizer, bias *dl.Tensor, br regularizers.Regularizer) []*dl.Tensor {
-	var out []*dl.Tensor
-	if kernel != nil && kr != nil {
-		out = append(out, kr.Penalty(kernel))
-	}
-	if bias != nil && br != nil {
-		out = append(out, br.Penalty(bias))
-	}
-	return out
 }
 
 // Interfaces every built-in layer implements.

@@ -3,31 +3,21 @@ package layers
 import (
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
-	"godl.dev/godl/dl/regularizers"
 )
 
 // Conv2DLayer is a 2-D convolution over NHWC inputs with an HWIO kernel, as
 // keras.layers.Conv2D. Make one with Conv2D.
 type Conv2DLayer struct {
-	base
-	filters    int
-	kh, kw     int
-	sh, sw     int
-	padding    dl.Padding
-	activation Activation
-	kernelInit Initializer
-	biasInit   Initializer
-	useBias    bool
-	kernelReg  regularizers.Regularizer
-	biasReg    regularizers.Regularizer
+	weighted
+	filters int
+	kh, kw  int
+	sh, sw  int
+	padding dl.Padding
 
-	kernel, bias *dl.Tensor
-
-	skipReLU       bool // dl.ReLUProducer: the next layer applied the ReLU's derivative
-	x              *dl.Tensor
-	p              accel.Conv2DParams
-	y, dz, dx      outBuf
-	dKernel, dBias *dl.Tensor
+	skipReLU  bool // dl.ReLUProducer: the next layer applied the ReLU's derivative
+	x         *dl.Tensor
+	p         accel.Conv2DParams
+	y, dz, dx outBuf
 }
 
 var (
@@ -42,10 +32,8 @@ var (
 // Activation, Name, InputShape, KernelInitializer, BiasInitializer, UseBias.
 func Conv2D(filters, kernelSize int, opts ...Option) *Conv2DLayer {
 	c := newConfig(opts)
-	l := &Conv2DLayer{base: newBase("Conv2D", c), filters: filters, kh: kernelSize, kw: kernelSize,
-		sh: 1, sw: 1, padding: c.padding, activation: c.activation,
-		kernelInit: c.kernelInit, biasInit: c.biasInit, useBias: !c.noBias,
-		kernelReg: c.kernelReg, biasReg: c.biasReg}
+	l := &Conv2DLayer{weighted: newWeighted("Conv2D", c), filters: filters, kh: kernelSize, kw: kernelSize,
+		sh: 1, sw: 1, padding: c.padding}
 	if c.kernel != [2]int{} {
 		l.kh, l.kw = c.kernel[0], c.kernel[1]
 	}
@@ -72,18 +60,7 @@ func (l *Conv2DLayer) Build(inputShape []int) {
 	if len(inputShape) != 4 || inputShape[3] < 1 {
 		shapeErr(l.name, "Build", [][]int{inputShape}, "Conv2D needs inputs of shape (batch, height, width, channels)")
 	}
-	c := inputShape[3]
-	l.kernel = dl.Variable(dl.Zeros(l.kh, l.kw, c, l.filters), l.name+"/kernel")
-	l.kernelInit.Initialize(l.kernel)
-	l.weights = []*dl.Tensor{l.kernel}
-	l.dKernel = dl.Zeros(l.kh, l.kw, c, l.filters)
-	if l.useBias {
-		l.bias = dl.Variable(dl.Zeros(l.filters), l.name+"/bias")
-		l.biasInit.Initialize(l.bias)
-		l.weights = append(l.weights, l.bias)
-		l.dBias = dl.Zeros(l.filters)
-	}
-	l.markTrainable()
+	l.buildWeights(l.kh, l.kw, inputShape[3], l.filters)
 }
 
 func (l *Conv2DLayer) geometry(op string, shape []int) accel.Conv2DParams {

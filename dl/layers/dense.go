@@ -3,27 +3,17 @@ package layers
 import (
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
-	"godl.dev/godl/dl/regularizers"
 )
 
 // DenseLayer is a fully connected layer: y = activation(x·kernel + bias) over the last axis
 // of x. Make one with Dense.
 type DenseLayer struct {
-	base
-	units      int
-	activation Activation
-	kernelInit Initializer
-	biasInit   Initializer
-	useBias    bool
-	kernelReg  regularizers.Regularizer
-	biasReg    regularizers.Regularizer
-
-	kernel, bias *dl.Tensor
+	weighted
+	units int
 
 	// Kernel state: the last input, and the owned output and gradient buffers.
 	x                *dl.Tensor
 	y, dz, dx        outBuf
-	dKernel, dBias   *dl.Tensor
 	rows, inFeatures int
 	sgd              bool    // fused plain SGD update in Backward (dl.FusedSGD)
 	lr               float32 // its learning rate
@@ -44,9 +34,7 @@ func Dense(units int, opts ...Option) *DenseLayer {
 		panic(&dl.Error{Op: "Dense", Msg: "units must be positive"})
 	}
 	c := newConfig(opts)
-	return &DenseLayer{base: newBase("Dense", c), units: units, activation: c.activation,
-		kernelInit: c.kernelInit, biasInit: c.biasInit, useBias: !c.noBias,
-		kernelReg: c.kernelReg, biasReg: c.biasReg}
+	return &DenseLayer{weighted: newWeighted("Dense", c), units: units}
 }
 
 // ClassName returns "Dense".
@@ -69,18 +57,7 @@ func (d *DenseLayer) Build(inputShape []int) {
 	if len(inputShape) < 2 || inputShape[len(inputShape)-1] < 1 {
 		shapeErr(d.name, "Build", [][]int{inputShape}, "Dense needs inputs of shape (batch, ..., features) with known features")
 	}
-	in := inputShape[len(inputShape)-1]
-	d.kernel = dl.Variable(dl.Zeros(in, d.units), d.name+"/kernel")
-	d.kernelInit.Initialize(d.kernel)
-	d.weights = []*dl.Tensor{d.kernel}
-	d.dKernel = dl.Zeros(in, d.units)
-	if d.useBias {
-		d.bias = dl.Variable(dl.Zeros(d.units), d.name+"/bias")
-		d.biasInit.Initialize(d.bias)
-		d.weights = append(d.weights, d.bias)
-		d.dBias = dl.Zeros(d.units)
-	}
-	d.markTrainable()
+	d.buildWeights(inputShape[len(inputShape)-1], d.units)
 }
 
 // OutputShape replaces the last axis by the number of units.
