@@ -33,6 +33,10 @@ type config struct {
 	out          io.Writer
 	initialEpoch int
 	callbacks    []Callback
+
+	stepsPerEpoch int     // FitDataset: batches per epoch, 0 for one pass
+	valDS         Dataset // validation batches, instead of xVal, yVal
+	valSteps      int     // batches per validation of valDS, 0 for one pass
 }
 
 // Epochs sets the number of passes over the training data (default 1).
@@ -54,6 +58,21 @@ func Shuffle(on bool) Option { return func(c *config) { c.shuffle = on } }
 // ValidationData makes Fit evaluate the model on x, y after each epoch and report val_loss
 // and the val_ metrics.
 func ValidationData(x, y *Tensor) Option { return func(c *config) { c.xVal, c.yVal = x, y } }
+
+// ValidationDataset evaluates the model on the batches of ds at the end of every epoch, as
+// Keras's validation_data=dataset: each validation starts a new pass over ds and reads it to
+// its end, or ValidationSteps batches of it.
+func ValidationDataset(ds Dataset) Option { return func(c *config) { c.valDS = ds } }
+
+// ValidationSteps bounds each validation over a ValidationDataset to n batches, as Keras's
+// validation_steps; an infinite (repeated) validation data set needs it.
+func ValidationSteps(n int) Option { return func(c *config) { c.valSteps = n } }
+
+// StepsPerEpoch makes each epoch of FitDataset n batches long, as Keras's steps_per_epoch:
+// the epochs then read the data set on from where the previous one stopped, so an infinite
+// data set (Repeat without a count) trains for Epochs × n steps. If the data set runs out
+// first, training stops after the last batch, with a message.
+func StepsPerEpoch(n int) Option { return func(c *config) { c.stepsPerEpoch = n } }
 
 // ValidationSplit makes Fit hold out the last fraction (0 < f < 1) of the samples, taken
 // before shuffling, and evaluate the model on them after each epoch, as Keras's
@@ -110,28 +129,49 @@ func (m *modelCore) Fit(x, y *Tensor, opts ...Option) *History {
 	m.mustCompile("Fit")
 	checkXY("Fit", x, y)
 	c := newConfig(1, opts)
-	if c.xVal == nil && c.valSplit != 0 {
+	if c.xVal == nil && c.valDS == nil && c.valSplit != 0 {
 		if c.valSplit <= 0 || c.valSplit >= 1 {
 			panicf("Fit", nil, "validation split %v must be between 0 and 1", c.valSplit)
 		}
 		k := int(float64(x.shape[0]) * (1 - c.valSplit))
 		x, y, c.xVal, c.yVal = x.Slice(0, k), y.Slice(0, k), x.Slice(k, x.shape[0]), y.Slice(k, y.shape[0])
 	}
-	if c.xVal != nil {
-		checkXY("Fit (validation data)", c.xVal, c.yVal)
+	if c.stepsPerEpoch != 0 {
+		panicf("Fit", nil, "StepsPerEpoch applies to FitDataset: an epoch of Fit is one pass over x (make a data set with data.FromTensorSlices to bound epochs by steps)")
 	}
+	valN, valSteps := c.validation("Fit")
 	r := m.self.prepare("Fit", x)
 	n := x.shape[0]
-	valN := -1
-	if c.xVal != nil {
-		valN = c.xVal.shape[0]
-	}
-	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: n, valSamples: valN, epochs: c.epochs}
+	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: n, valSamples: valN, valSteps: valSteps, epochs: c.epochs}
 	if cap(r.idx) < n {
 		r.idx = make([]int, n)
 	}
 	src := &tensorBatches{x: x, y: y, r: r, batchSize: c.batchSize, shuffle: c.shuffle, order: r.idx[:n]}
 	return m.train("Fit", c, src, prog, prog, false)
+}
+
+// validation checks the validation options and returns what the progress log says of them:
+// the number of validation samples (-1 without validation), or with steps the number of
+// validation batches (0 when not known).
+func (c *config) validation(op string) (n int, steps bool) {
+	switch {
+	case c.xVal != nil && c.valDS != nil:
+		panicf(op, nil, "give ValidationData or ValidationDataset, not both")
+	case c.valSteps < 0:
+		panicf(op, nil, "ValidationSteps(%d): the number of validation batches must be positive", c.valSteps)
+	case c.xVal != nil:
+		checkXY(op+" (validation data)", c.xVal, c.yVal)
+		return c.xVal.shape[0], false
+	case c.valDS != nil:
+		if c.valSteps > 0 {
+			return c.valSteps, true
+		}
+		if c.valDS.Cardinality() == -1 {
+			panicf(op, nil, "the validation data set is infinite (Repeat without a count): give ValidationSteps")
+		}
+		return max(c.valDS.Cardinality(), 0), true
+	}
+	return -1, false
 }
 
 // batchSource gives train the batches of one epoch, loaded into a runner: shuffled slices
@@ -251,6 +291,9 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 			step++
 		}
 		src.end()
+		if done == 0 && m.stop { // the data set ran out (StepsPerEpoch): no epoch to report
+			break
+		}
 		if countSteps {
 			if done == 0 {
 				panicf(op, nil, "the data set gave no batches in epoch %d", epoch+1)
@@ -261,8 +304,14 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 		}
 		logs := Logs{}
 		m.fillLogs(logs, lossSum/float64(max(done, 1)), sums, counts)
-		if c.xVal != nil && !m.stop {
-			vals, stopped := m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
+		if (c.xVal != nil || c.valDS != nil) && !m.stop {
+			var vals []float64
+			var stopped bool
+			if c.valDS != nil {
+				vals, _, stopped = m.evaluateDataset(op+" (validation)", c.valDS, c.valSteps, nil)
+			} else {
+				vals, stopped = m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
+			}
 			if stopped {
 				prog.abort()
 				h.err = interrupt.ErrInterrupted

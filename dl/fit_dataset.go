@@ -4,7 +4,13 @@ package dl
 // model.fit(dataset), model.evaluate(dataset) and model.predict(dataset). The batches come
 // from the pipeline; everything else (the runner, the progress bar, History) is Fit's.
 
-import "godl.dev/godl/interrupt"
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"godl.dev/godl/interrupt"
+)
 
 // Dataset is a source of batches for FitDataset, EvaluateDataset and PredictDataset:
 // dl/data's *Dataset implements it, and so may a type written in a cell.
@@ -29,40 +35,79 @@ type DatasetIterator interface {
 // model.fit(dataset) does, and returns the History of the epochs run. The pipeline decides
 // batching and shuffling, so the BatchSize and Shuffle options do not apply; Epochs,
 // InitialEpoch, Verbose, LogTo, Callbacks and ValidationData (evaluated in batches of
-// BatchSize) do. Callbacks are called as in Fit; the progress bar counts steps, as
-// Keras's does for a data set. An infinite data set (Repeat without a count) needs a
-// Take(steps) to bound each epoch. Interruption works as in Fit.
+// BatchSize), ValidationDataset and ValidationSteps do. Callbacks are called as in Fit; the
+// progress bar counts steps, as Keras's does for a data set. An epoch is one pass over ds,
+// or with StepsPerEpoch that many batches, read on across epochs (Keras's steps_per_epoch):
+// an infinite data set (Repeat without a count) needs StepsPerEpoch, or a Take(steps).
+// Interruption works as in Fit.
 func (m *modelCore) FitDataset(ds Dataset, opts ...Option) *History {
 	m.mustCompile("FitDataset")
 	c := newConfig(1, opts)
 	if c.valSplit != 0 {
 		panicf("FitDataset", nil, "ValidationSplit cannot split a data set; pass ValidationData, or split the pipeline with Take and Skip")
 	}
-	steps := checkDataset("FitDataset", ds)
-	valN := -1
-	if c.xVal != nil {
-		checkXY("FitDataset (validation data)", c.xVal, c.yVal)
-		valN = c.xVal.shape[0]
+	var steps int
+	switch {
+	case c.stepsPerEpoch < 0:
+		panicf("FitDataset", nil, "StepsPerEpoch(%d): the number of batches per epoch must be positive", c.stepsPerEpoch)
+	case c.stepsPerEpoch > 0:
+		if ds == nil {
+			panicf("FitDataset", nil, "the data set is nil")
+		}
+		steps = c.stepsPerEpoch
+	default:
+		steps = checkDataset("FitDataset", ds)
 	}
-	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, epochs: c.epochs, steps: true}
-	return m.train("FitDataset", c, &datasetBatches{m: m.self, ds: ds}, prog, prog, true)
+	valN, valSteps := c.validation("FitDataset")
+	prog := &progressLogger{out: c.out, verbose: c.verbose, samples: steps, valSamples: valN, valSteps: valSteps, epochs: c.epochs, steps: true}
+	src := &datasetBatches{m: m.self, ds: ds, perEpoch: c.stepsPerEpoch, out: c.out}
+	defer src.close()
+	return m.train("FitDataset", c, src, prog, prog, true)
 }
 
-// datasetBatches is FitDataset's batch source: one pass of a pipeline per epoch.
+// datasetBatches is FitDataset's batch source: one pass of a pipeline per epoch, or, with
+// perEpoch > 0, perEpoch batches per epoch read on across epochs from one pass.
 type datasetBatches struct {
-	m   stepper
-	ds  Dataset
-	it  DatasetIterator
-	idx []int
+	m        stepper
+	ds       Dataset
+	it       DatasetIterator
+	idx      []int
+	perEpoch int
+	step     int       // batches read in this epoch
+	out      io.Writer // where to say that the data ran out (nil: standard output)
+	ranOut   bool
+	epoch    int
 }
 
-func (b *datasetBatches) begin() { b.it = b.ds.Iterate() }
+func (b *datasetBatches) begin() {
+	b.step = 0
+	b.epoch++
+	if b.it == nil && !b.ranOut {
+		b.it = b.ds.Iterate()
+	}
+}
 
 func (b *datasetBatches) next() (*runner, int, bool) {
-	x, y, ok := b.it.Next()
-	if !ok {
+	if b.it == nil || (b.perEpoch > 0 && b.step >= b.perEpoch) {
 		return nil, 0, false
 	}
+	x, y, ok := b.it.Next()
+	if !ok {
+		if b.perEpoch > 0 {
+			// As Keras: the input ran out before Epochs × StepsPerEpoch batches.
+			b.ranOut = true
+			b.m.SetStopTraining(true)
+			w := b.out
+			if w == nil {
+				w = os.Stdout
+			}
+			fmt.Fprintf(w, "dl: the data set ran out of batches after %d of the %d steps of epoch %d; training stops (give it Repeat() to read it more than once)\n",
+				b.step, b.perEpoch, b.epoch)
+			b.close()
+		}
+		return nil, 0, false
+	}
+	b.step++
 	if y == nil {
 		b.end()
 		panicf("FitDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
@@ -74,7 +119,15 @@ func (b *datasetBatches) next() (*runner, int, bool) {
 	return r, len(b.idx), true
 }
 
+// end ends an epoch: a pass of the data set, unless epochs are StepsPerEpoch long.
 func (b *datasetBatches) end() {
+	if b.perEpoch <= 0 {
+		b.close()
+	}
+}
+
+// close ends the current pass, if any.
+func (b *datasetBatches) close() {
 	if b.it != nil {
 		b.it.Close()
 		b.it = nil
@@ -90,28 +143,44 @@ func (m *modelCore) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
 	steps := checkDataset("EvaluateDataset", ds)
 	bar := newProgbar(c.out, steps, c.verbose)
 	bar.unit = "step"
+	vals, step, stopped := m.evaluateDataset("EvaluateDataset", ds, 0, bar)
+	if stopped {
+		bar.abort()
+		return nil
+	}
+	var logs []logValue
+	for i, name := range m.MetricsNames() {
+		logs = append(logs, logValue{name, vals[i]})
+	}
+	bar.finish(step, logs)
+	return vals
+}
+
+// evaluateDataset computes the mean loss and metrics over one pass of ds, or its first
+// maxSteps batches when maxSteps > 0, updating bar (which may be nil). It returns the
+// number of batches read, and stopped when interrupted.
+func (m *modelCore) evaluateDataset(op string, ds Dataset, maxSteps int, bar *progbar) (vals []float64, step int, stopped bool) {
 	var lossSum, extra float64
 	sums := make([]float64, len(m.metrics))
 	counts := make([]float64, len(m.metrics))
 	var logs []logValue
 	var idx []int
-	n, step := 0, 0
+	n := 0
 	it := ds.Iterate()
 	defer it.Close()
-	for {
+	for maxSteps <= 0 || step < maxSteps {
 		if interrupt.Requested() {
-			bar.abort()
-			return nil
+			return nil, step, true
 		}
 		x, y, ok := it.Next()
 		if !ok {
 			break
 		}
 		if y == nil {
-			panicf("EvaluateDataset", nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
+			panicf(op, nil, "the data set gives no labels: build it with labels, as data.FromTensorSlices(x, y)")
 		}
-		checkXY("EvaluateDataset", x, y)
-		r := m.self.prepare("EvaluateDataset", x)
+		checkXY(op, x, y)
+		r := m.self.prepare(op, x)
 		if step == 0 {
 			extra = addExtraLosses(m.self.Layers(), false)
 		}
@@ -126,21 +195,19 @@ func (m *modelCore) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
 		}
 		n += len(idx)
 		step++
-		if bar.due(step) {
+		if bar != nil && bar.due(step) {
 			logs = m.epochLogs(logs[:0], lossSum/float64(n), sums, counts)
 			bar.update(step, logs)
 		}
 	}
-	vals := []float64{lossSum / float64(max(n, 1))}
+	if n == 0 {
+		panicf(op, nil, "the validation data set gave no batches")
+	}
+	vals = []float64{lossSum / float64(n)}
 	for i := range m.metrics {
 		vals = append(vals, sums[i]/max(counts[i], 1))
 	}
-	logs = logs[:0]
-	for i, name := range m.MetricsNames() {
-		logs = append(logs, logValue{name, vals[i]})
-	}
-	bar.finish(step, logs)
-	return vals
+	return vals, step, false
 }
 
 // PredictDataset returns the model's outputs for the inputs of one pass of ds, in order

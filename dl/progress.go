@@ -254,7 +254,8 @@ type progressLogger struct {
 	out        io.Writer
 	verbose    int
 	samples    int
-	valSamples int // -1 without validation
+	valSamples int  // -1 without validation
+	valSteps   bool // valSamples counts the steps of a validation data set (0: not known)
 	epochs     int
 	steps      bool
 	seen       int // samples (steps) done in the current epoch, set by Fit before OnBatchEnd
@@ -280,7 +281,12 @@ func (p *progressLogger) OnTrainBegin(logs Logs) {
 	default:
 		header = fmt.Sprintf("Train for %d steps", p.samples)
 	}
-	if p.valSamples >= 0 {
+	switch {
+	case p.valSteps && p.valSamples > 0:
+		header += fmt.Sprintf(", validate for %d steps", p.valSamples)
+	case p.valSteps:
+		header += ", validate for an unknown number of steps"
+	case p.valSamples >= 0:
 		header += fmt.Sprintf(", validate on %d samples", p.valSamples)
 	}
 	p.live = nil
