@@ -66,6 +66,25 @@ func (m *Sequential) Add(l Layer) {
 	}
 }
 
+// Pop removes the model's last layer and returns it, as Keras's model.pop(): the model's
+// output is then the previous layer's. The layer keeps its weights, so it can be used
+// elsewhere. Popping from a model without layers panics.
+func (m *Sequential) Pop() Layer {
+	if len(m.layers) == 0 {
+		panicf("Sequential.Pop", nil, "model %q has no layers to pop", m.name)
+	}
+	last := m.layers[len(m.layers)-1]
+	m.layers = m.layers[:len(m.layers)-1]
+	if len(m.outShapes) > len(m.layers) {
+		m.outShapes = m.outShapes[:len(m.layers)]
+	}
+	if len(m.layers) == 0 {
+		m.inputShape, m.outShapes = nil, nil
+	}
+	m.run = nil
+	return last
+}
+
 // Layers returns the model's layers in order.
 func (m *Sequential) Layers() []Layer { return append([]Layer(nil), m.layers...) }
 
