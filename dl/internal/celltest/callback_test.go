@@ -1,15 +1,9 @@
 package celltest
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
-	"github.com/traefik/yaegi/interp"
-	yaegistdlib "github.com/traefik/yaegi/stdlib"
-
 	"godl.dev/godl/dl"
-	"godl.dev/godl/stdlib"
 )
 
 // TestCellCallbacks declares callbacks in cells, as chapter 4's notebooks subclass Keras's
@@ -18,15 +12,7 @@ import (
 // both as a slice and one at a time.
 func TestCellCallbacks(t *testing.T) {
 	defer dl.ClearSession() // other tests expect the first layer names
-	var out bytes.Buffer
-	i := interp.New(interp.Options{Stdout: &out})
-	if err := i.Use(yaegistdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	if err := i.Use(stdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	cells := []string{
+	got := runCells(t,
 		`import (
 	"fmt"
 	"godl.dev/godl/dl"
@@ -64,23 +50,13 @@ h := m.Fit(x, dl.FromInts(labels), dl.Epochs(10), dl.Verbose(0),
 	dl.WithCallback(callbacks.LearningRateScheduler(func(e int, lr float64) float64 { return 0.1 / float64(e+1) })))
 fmt.Println("lr", h.Get("lr"))
 fmt.Println("epochs", len(h.Epoch), "batches", batches, "stopped", m.StopTraining())`,
-	}
-	for _, c := range cells {
-		if _, err := i.Eval(c); err != nil {
-			t.Fatalf("cell failed: %v\n%s", err, c)
-		}
-	}
-	got := out.String()
-	for _, want := range []string{
+	)
+	wantLines(t, got,
 		"epoch 1 loss ok true acc key true\n",
 		"epoch 3 loss ok true acc key true\n",
 		"func epoch 2\n",
 		"train end after 3\n",
 		"epochs 3 batches 6 stopped true\n",
 		"lr [0.1 0.05 0.03333333333333333]\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("cell output lacks %q:\n%s", want, got)
-		}
-	}
+	)
 }

@@ -1,7 +1,6 @@
 package celltest
 
 import (
-	"bytes"
 	"regexp"
 	"strconv"
 	"testing"
@@ -18,8 +17,6 @@ import (
 func TestCellCh3Nb4ManualLoop(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
-	var out bytes.Buffer
-	i := newInterp(t, &out)
 	cells := append(append([]string(nil), bookLayers...),
 		`import (
 	"godl.dev/godl/dl/data"
@@ -98,8 +95,7 @@ model.Build([]int{-1, 28, 28, 1})
 fmt.Println("params", model.CountParams(), "losses", len(model.Losses()))
 trainClassifierOnMNIST(model, 3, 1)`,
 	)
-	evalCells(t, i, &out, cells)
-	got := out.String()
+	got := runCells(t, cells...)
 	wantLines(t, got,
 		"Training data: [200 28 28 1]\n",
 		"Testing data: [1000 28 28 1]\n",

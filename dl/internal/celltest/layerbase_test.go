@@ -1,57 +1,10 @@
 package celltest
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
-	"github.com/traefik/yaegi/interp"
-	yaegistdlib "github.com/traefik/yaegi/stdlib"
-
 	"godl.dev/godl/dl"
-	"godl.dev/godl/stdlib"
 )
-
-// newInterp returns an interpreter with the standard library's and godl's symbols, as the
-// kernel's, writing the cells' standard output to out.
-func newInterp(t *testing.T, out *bytes.Buffer) *interp.Interpreter {
-	t.Helper()
-	i := interp.New(interp.Options{Stdout: out})
-	if err := i.Use(yaegistdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	if err := i.Use(stdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	return i
-}
-
-// evalCells evaluates cells in order, failing the test at the first error.
-func evalCells(t *testing.T, i *interp.Interpreter, out *bytes.Buffer, cells []string) {
-	t.Helper()
-	for _, c := range cells {
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					t.Fatalf("the interpreter panicked: %v\n%s\noutput so far:\n%s", r, c, out.String())
-				}
-			}()
-			if _, err := i.Eval(c); err != nil {
-				t.Fatalf("cell failed: %v\n%s\noutput so far:\n%s", err, c, out.String())
-			}
-		}()
-	}
-}
-
-// wantLines fails the test for each of wants that the output lacks.
-func wantLines(t *testing.T, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("cell output lacks %q:\n%s", w, got)
-		}
-	}
-}
 
 // bookLayers are the custom layers of the book's chapter 3 (ch3_nb2 cell 11 and ch3_nb4
 // cells 13 and 15) written as cells: a convolution built with AddWeight (one initializer
@@ -153,8 +106,6 @@ func lossValues(ls []*dl.Tensor) []float64 {
 func TestCellCustomLayers(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession() // other tests expect the first layer names
-	var out bytes.Buffer
-	i := newInterp(t, &out)
 	cells := append(append([]string(nil), bookLayers...),
 		`dl.SetSeed(42)
 conv := NewConvWithRegularizers(32, [2]int{3, 3}, 1, l2Reg(1), l2Reg(1))
@@ -276,8 +227,7 @@ dl.NoGrad(func() { mainLoss = losses.SparseCategoricalCrossentropyOf(y, m.Call(x
 reg := dl.AddN(m.Losses()).Item()
 fmt.Println("evaluate counts the cell layers' losses", reg > 0, math.Abs(ev[0]-(mainLoss+reg)) < 1e-4*ev[0])`,
 	)
-	evalCells(t, i, &out, cells)
-	wantLines(t, out.String(),
+	wantLines(t, runCells(t, cells...),
 		"built before false 0 0\n",
 		"Regularization losses over kernel and bias parameters: 2\n",
 		"match true true\n",

@@ -1,44 +1,10 @@
 package celltest
 
 import (
-	"bytes"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
-
-	"github.com/traefik/yaegi/interp"
-	yaegistdlib "github.com/traefik/yaegi/stdlib"
-
-	"godl.dev/godl/stdlib"
 )
-
-// saveCells evaluates cells in order in a new interpreter with the standard library's and
-// godl's symbols, failing the test at the first error, and returns their output.
-func saveCells(t *testing.T, cells []string) string {
-	t.Helper()
-	var out bytes.Buffer
-	i := interp.New(interp.Options{Stdout: &out})
-	if err := i.Use(yaegistdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	if err := i.Use(stdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cells {
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					t.Fatalf("the interpreter panicked: %v\n%s\noutput so far:\n%s", r, c, out.String())
-				}
-			}()
-			if _, err := i.Eval(c); err != nil {
-				t.Fatalf("cell failed: %v\n%s\noutput so far:\n%s", err, c, out.String())
-			}
-		}()
-	}
-	return out.String()
-}
 
 // scaleLayer is a custom layer written in a cell with dl.LayerBase: one trainable weight
 // per feature, and a Config from which the constructor registered with dl.RegisterLayer
@@ -78,7 +44,7 @@ func (l *Scale) Config() map[string]any {
 // loaded model frozen under a new head.
 func TestCellsSaveAndLoad(t *testing.T) {
 	dir := t.TempDir()
-	out := saveCells(t, []string{
+	out := runCells(t, []string{
 		`import (
 	"fmt"
 	"godl.dev/godl/dl"
@@ -132,13 +98,9 @@ grafted.Add(layers.Dense(3, layers.Softmax))
 grafted.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
 grafted.Fit(x, y, dl.Epochs(2), dl.Verbose(0))
 fmt.Println("base unchanged:", base.(*dl.Sequential).Predict(x).Sub(p2).Abs().Max() == 0)`,
-	})
-	for _, w := range []string{"checkpoints 2", "save error: <nil>", "load error: <nil>",
-		"same weights: true Scale 3", "same predictions: true", "frozen: <nil> 0", "base unchanged: true"} {
-		if !strings.Contains(out, w) {
-			t.Errorf("cell output lacks %q:\n%s", w, out)
-		}
-	}
+	}...)
+	wantLines(t, out, "checkpoints 2", "save error: <nil>", "load error: <nil>",
+		"same weights: true Scale 3", "same predictions: true", "frozen: <nil> 0", "base unchanged: true")
 	files, _ := filepath.Glob(filepath.Join(dir, "weights-epoch0[24]-loss*.godl"))
 	if len(files) != 2 {
 		t.Fatalf("checkpoint files: %v", files)
