@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/internal/cfgnum"
 	"godl.dev/godl/dl/regularizers"
 )
 
@@ -101,7 +102,7 @@ func (r *cfgReader) float(key string, def float64) float64 {
 	if !ok || v == nil {
 		return def
 	}
-	f, ok := toFloat(v)
+	f, ok := cfgnum.Float(v)
 	if !ok {
 		r.fail(key, "must be a number, got %v", v)
 	}
@@ -156,7 +157,7 @@ func (r *cfgReader) ints(key string) []int {
 				out = append(out, -1)
 				continue
 			}
-			f, ok := toFloat(e)
+			f, ok := cfgnum.Float(e)
 			if !ok || f != math.Trunc(f) {
 				r.fail(key, "must be a list of integers, got %v", v)
 				return nil
@@ -167,22 +168,6 @@ func (r *cfgReader) ints(key string) []int {
 	}
 	r.fail(key, "must be a list of integers, got %v", v)
 	return nil
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	}
-	return 0, false
 }
 
 // baseOptions returns the options that rebuild what baseConfig recorded.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/internal/cfgnum"
 )
 
 // initializerNames maps Keras's string names of initializers to the built-in ones.
@@ -106,7 +107,7 @@ func InitializerFromConfig(cfg any) (Initializer, error) {
 			if !ok || v == nil {
 				return def, nil
 			}
-			f, ok := toFloat(v)
+			f, ok := cfgnum.Float(v)
 			if !ok {
 				return 0, fmt.Errorf("layers: initializer %s: %q must be a number, got %v", class, key, v)
 			}

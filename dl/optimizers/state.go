@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/internal/cfgnum"
 )
 
 var (
@@ -57,7 +58,7 @@ func setParams(op string, ps []param, cfg map[string]any) error {
 		}
 		switch {
 		case p.f != nil:
-			if _, ok := toFloat(v); !ok {
+			if _, ok := cfgnum.Float(v); !ok {
 				return fmt.Errorf("optimizers: %s.SetConfig: %s must be a number, got %T", op, k, v)
 			}
 		default:
@@ -72,26 +73,12 @@ func setParams(op string, ps []param, cfg map[string]any) error {
 			continue
 		}
 		if p.f != nil {
-			*p.f, _ = toFloat(v)
+			*p.f, _ = cfgnum.Float(v)
 		} else {
 			*p.b = v.(bool)
 		}
 	}
 	return nil
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	}
-	return 0, false
 }
 
 func paramNames(ps []param) string {

@@ -16,6 +16,7 @@ import (
 	"reflect"
 
 	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/internal/cfgnum"
 )
 
 // Regularizer computes the penalty of a weight tensor, as a Keras regularizer. Cell code may
@@ -140,17 +141,11 @@ func FromConfig(cfg any) (Regularizer, error) {
 
 // number reads a JSON-compatible number; a missing value is 0.
 func number(v any) (float64, error) {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return 0, nil
-	case float64:
-		return x, nil
-	case float32:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
+	}
+	if f, ok := cfgnum.Float(v); ok {
+		return f, nil
 	}
 	return 0, fmt.Errorf("regularizers: %v is not a number", v)
 }
