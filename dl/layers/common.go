@@ -118,27 +118,23 @@ func (r *cfgReader) int(key string, def int) int {
 }
 
 func (r *cfgReader) bool(key string, def bool) bool {
-	v, ok := r.cfg[key]
-	if !ok || v == nil {
-		return def
-	}
-	b, ok := v.(bool)
-	if !ok {
-		r.fail(key, "must be true or false, got %v", v)
-	}
-	return b
+	return readAs(r, key, def, "true or false")
 }
 
-func (r *cfgReader) string(key, def string) string {
+func (r *cfgReader) string(key, def string) string { return readAs(r, key, def, "a string") }
+
+// readAs reads key as a T: def when it is absent or nil; when it holds something else, the
+// reader fails with "must be <what>" and readAs returns T's zero value.
+func readAs[T any](r *cfgReader, key string, def T, what string) T {
 	v, ok := r.cfg[key]
 	if !ok || v == nil {
 		return def
 	}
-	s, ok := v.(string)
+	t, ok := v.(T)
 	if !ok {
-		r.fail(key, "must be a string, got %v", v)
+		r.fail(key, "must be %s, got %v", what, v)
 	}
-	return s
+	return t
 }
 
 // ints reads a list of integers; nil entries (an unknown batch axis) become -1.
