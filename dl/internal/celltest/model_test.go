@@ -6,6 +6,13 @@ import (
 	"godl.dev/godl/dl"
 )
 
+// modelImports is the first cell of the tests here.
+const modelImports = `import (
+	"fmt"
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/layers"
+)`
+
 // TestCellSubclassedLeNet5 writes ch3_nb2's class LeNet5(Model) as a cell: a struct whose
 // unexported fields hold the layers (one pooling layer called twice) and a Call method,
 // wrapped by dl.Subclass. Predict builds it, the summary is the book's text for a fresh
@@ -14,11 +21,7 @@ func TestCellSubclassedLeNet5(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
 	got := runCells(t,
-		`import (
-	"fmt"
-	"godl.dev/godl/dl"
-	"godl.dev/godl/dl/layers"
-)`,
+		modelImports,
 		`type LeNet5 struct {
 	conv1, conv2, maxPool, flatten, dense1, dense2, dense3 dl.Layer
 	calls int
@@ -96,11 +99,7 @@ func TestCellFunctionalModel(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
 	got := runCells(t,
-		`import (
-	"fmt"
-	"godl.dev/godl/dl"
-	"godl.dev/godl/dl/layers"
-)`,
+		modelImports,
 		`type Scale struct{ f float32 }
 
 func (s *Scale) Name() string                                 { return "scale" }
@@ -149,11 +148,7 @@ func TestCellSubclassWithCellLayer(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
 	got := runCells(t,
-		`import (
-	"fmt"
-	"godl.dev/godl/dl"
-	"godl.dev/godl/dl/layers"
-)`,
+		modelImports,
 		`type Gain struct{ w *dl.Tensor }
 
 func (g *Gain) Name() string      { return "gain" }
