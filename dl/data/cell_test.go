@@ -1,29 +1,17 @@
 package data_test
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/traefik/yaegi/interp"
-	yaegistdlib "github.com/traefik/yaegi/stdlib"
-
-	"godl.dev/godl/stdlib"
+	"godl.dev/godl/dl/internal/celltest"
 )
 
 // TestCellsUseData runs a pipeline from interpreted code, as a notebook cell does: a Map
 // function written in the cell runs on four workers, its results come out in order, and a
 // model trains on the pipeline with FitDataset.
 func TestCellsUseData(t *testing.T) {
-	var out bytes.Buffer
-	i := interp.New(interp.Options{Stdout: &out})
-	if err := i.Use(yaegistdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	if err := i.Use(stdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	cells := []string{
+	got := celltest.Run(t,
 		`import (
 	"fmt"
 	"godl.dev/godl/dl"
@@ -60,17 +48,12 @@ fmt.Println(same)`,
 m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 h := m.FitDataset(ds, dl.Epochs(2), dl.Verbose(0))
 fmt.Println(len(h.Epoch))`,
-	}
-	for _, c := range cells {
-		if _, err := i.Eval(c); err != nil {
-			t.Fatalf("cell %q: %v", c, err)
-		}
-	}
+	)
 	want := "[8 3] true\n8\n64\n2\n"
-	if got := out.String(); got != want {
+	if got != want {
 		t.Errorf("output %q, want %q", got, want)
 	}
-	if strings.Contains(out.String(), "panic") {
-		t.Error(out.String())
+	if strings.Contains(got, "panic") {
+		t.Error(got)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // both as a slice and one at a time.
 func TestCellCallbacks(t *testing.T) {
 	defer dl.ClearSession() // other tests expect the first layer names
-	got := runCells(t,
+	got := Run(t,
 		`import (
 	"fmt"
 	"godl.dev/godl/dl"
@@ -51,7 +51,7 @@ h := m.Fit(x, dl.FromInts(labels), dl.Epochs(10), dl.Verbose(0),
 fmt.Println("lr", h.Get("lr"))
 fmt.Println("epochs", len(h.Epoch), "batches", batches, "stopped", m.StopTraining())`,
 	)
-	wantLines(t, got,
+	WantLines(t, got,
 		"epoch 1 loss ok true acc key true\n",
 		"epoch 3 loss ok true acc key true\n",
 		"func epoch 2\n",

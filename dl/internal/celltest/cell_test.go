@@ -7,7 +7,7 @@ import "testing"
 // declared in a cell (Add, not the variadic NewSequential: an interpreter limit) and train
 // through it.
 func TestCellsUseDL(t *testing.T) {
-	got := runCells(t,
+	got := Run(t,
 		`import (
 	"fmt"
 	"godl.dev/godl/dl"
@@ -65,7 +65,7 @@ m3.AddMetric(seen{})
 h3 := m3.Fit(x.Slice(0, 320).Reshape(-1, 784), train.Y.Slice(0, 320), dl.Verbose(0))
 fmt.Println("optimizer", opt.steps, h3.Last("seen"))`,
 	)
-	wantLines(t, got,
+	WantLines(t, got,
 		"2 true\n",
 		"dense (Dense)                (None, 128)               100480",
 		"Total params: 101,770",

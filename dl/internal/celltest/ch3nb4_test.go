@@ -95,8 +95,8 @@ model.Build([]int{-1, 28, 28, 1})
 fmt.Println("params", model.CountParams(), "losses", len(model.Losses()))
 trainClassifierOnMNIST(model, 3, 1)`,
 	)
-	got := runCells(t, cells...)
-	wantLines(t, got,
+	got := Run(t, cells...)
+	WantLines(t, got,
 		"Training data: [200 28 28 1]\n",
 		"Testing data: [1000 28 28 1]\n",
 		"params 44426 losses 4\n",

@@ -227,7 +227,7 @@ dl.NoGrad(func() { mainLoss = losses.SparseCategoricalCrossentropyOf(y, m.Call(x
 reg := dl.AddN(m.Losses()).Item()
 fmt.Println("evaluate counts the cell layers' losses", reg > 0, math.Abs(ev[0]-(mainLoss+reg)) < 1e-4*ev[0])`,
 	)
-	wantLines(t, runCells(t, cells...),
+	WantLines(t, Run(t, cells...),
 		"built before false 0 0\n",
 		"Regularization losses over kernel and bias parameters: 2\n",
 		"match true true\n",

@@ -20,7 +20,7 @@ const modelImports = `import (
 func TestCellSubclassedLeNet5(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
-	got := runCells(t,
+	got := Run(t,
 		modelImports,
 		`type LeNet5 struct {
 	conv1, conv2, maxPool, flatten, dense1, dense2, dense3 dl.Layer
@@ -90,7 +90,7 @@ _________________________________________________________________
 `
 	// Call ran to build, to predict, and in the first training step, which traced it: the
 	// other eleven steps ran the traced graph.
-	wantLines(t, got, "predict [10 10]\n", want, "learns true layers 7 trainable 10\n", "calls 3\n")
+	WantLines(t, got, "predict [10 10]\n", want, "learns true layers 7 trainable 10\n", "calls 3\n")
 }
 
 // TestCellFunctionalModel builds a functional model in cells, with a layer type declared
@@ -98,7 +98,7 @@ _________________________________________________________________
 func TestCellFunctionalModel(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
-	got := runCells(t,
+	got := Run(t,
 		modelImports,
 		`type Scale struct{ f float32 }
 
@@ -133,7 +133,7 @@ r := dl.Apply(layers.Add(), feat, dl.Apply(layers.Dense(4), in))
 res := dl.NewModel([]*dl.Tensor{in}, []*dl.Tensor{r}, "residual")
 fmt.Println("residual", res.Output().Shape(), len(res.Layers()))`,
 	)
-	wantLines(t, got,
+	WantLines(t, got,
 		"layers input_1 dense scale features dense_1 \n",
 		"learns true\n",
 		"shared true [48 3]\n",
@@ -147,7 +147,7 @@ fmt.Println("residual", res.Output().Shape(), len(res.Layers()))`,
 func TestCellSubclassWithCellLayer(t *testing.T) {
 	dl.ClearSession()
 	defer dl.ClearSession()
-	got := runCells(t,
+	got := Run(t,
 		modelImports,
 		`type Gain struct{ w *dl.Tensor }
 
@@ -197,5 +197,5 @@ before := penalty()
 m.Fit(x, dl.RandomUniform(0, 1, 32, 2), dl.Epochs(2), dl.Verbose(0))
 fmt.Println("penalty shrinks", penalty() < before)`,
 	)
-	wantLines(t, got, "layers 2 trainable 3 losses 1\n", "penalty shrinks true\n")
+	WantLines(t, got, "layers 2 trainable 3 losses 1\n", "penalty shrinks true\n")
 }

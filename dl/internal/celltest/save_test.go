@@ -44,7 +44,7 @@ func (l *Scale) Config() map[string]any {
 // loaded model frozen under a new head.
 func TestCellsSaveAndLoad(t *testing.T) {
 	dir := t.TempDir()
-	out := runCells(t, []string{
+	out := Run(t, []string{
 		`import (
 	"fmt"
 	"godl.dev/godl/dl"
@@ -99,7 +99,7 @@ grafted.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy)
 grafted.Fit(x, y, dl.Epochs(2), dl.Verbose(0))
 fmt.Println("base unchanged:", base.(*dl.Sequential).Predict(x).Sub(p2).Abs().Max() == 0)`,
 	}...)
-	wantLines(t, out, "checkpoints 2", "save error: <nil>", "load error: <nil>",
+	WantLines(t, out, "checkpoints 2", "save error: <nil>", "load error: <nil>",
 		"same weights: true Scale 3", "same predictions: true", "frozen: <nil> 0", "base unchanged: true")
 	files, _ := filepath.Glob(filepath.Join(dir, "weights-epoch0[24]-loss*.godl"))
 	if len(files) != 2 {

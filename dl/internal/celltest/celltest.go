@@ -11,11 +11,9 @@ import (
 	"godl.dev/godl/stdlib"
 )
 
-// The helpers every test here uses to run cells as the kernel does.
-
 // newInterp returns an interpreter with the standard library's and godl's symbols, as the
 // kernel's, writing the cells' standard output to out.
-func newInterp(t *testing.T, out *bytes.Buffer) *interp.Interpreter {
+func newInterp(t testing.TB, out *bytes.Buffer) *interp.Interpreter {
 	t.Helper()
 	i := interp.New(interp.Options{Stdout: out})
 	if err := i.Use(yaegistdlib.Symbols); err != nil {
@@ -29,7 +27,7 @@ func newInterp(t *testing.T, out *bytes.Buffer) *interp.Interpreter {
 
 // evalCells evaluates cells in order, failing the test at the first error or panic with the
 // cell and the output so far.
-func evalCells(t *testing.T, i *interp.Interpreter, out *bytes.Buffer, cells []string) {
+func evalCells(t testing.TB, i *interp.Interpreter, out *bytes.Buffer, cells []string) {
 	t.Helper()
 	for _, c := range cells {
 		func() {
@@ -45,17 +43,17 @@ func evalCells(t *testing.T, i *interp.Interpreter, out *bytes.Buffer, cells []s
 	}
 }
 
-// runCells evaluates cells in order in a new interpreter (see newInterp and evalCells) and
+// Run evaluates cells in order in a new interpreter (see newInterp and evalCells) and
 // returns what they printed.
-func runCells(t *testing.T, cells ...string) string {
+func Run(t testing.TB, cells ...string) string {
 	t.Helper()
 	var out bytes.Buffer
 	evalCells(t, newInterp(t, &out), &out, cells)
 	return out.String()
 }
 
-// wantLines fails the test for each of wants that the output lacks.
-func wantLines(t *testing.T, got string, wants ...string) {
+// WantLines fails the test for each of wants that the output lacks.
+func WantLines(t testing.TB, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(got, w) {
