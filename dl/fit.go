@@ -29,6 +29,7 @@ type config struct {
 	verboseSet   bool
 	shuffle      bool
 	xVal, yVal   *Tensor
+	xVals, yVals []*Tensor // ValidationDataMany
 	valSplit     float64
 	out          io.Writer
 	initialEpoch int
@@ -155,6 +156,8 @@ func (m *modelCore) Fit(x, y *Tensor, opts ...Option) *History {
 // validation batches (0 when not known).
 func (c *config) validation(op string) (n int, steps bool) {
 	switch {
+	case c.xVals != nil:
+		panicf(op, nil, "ValidationDataMany is for FitMany; give one x and y with ValidationData")
 	case c.xVal != nil && c.valDS != nil:
 		panicf(op, nil, "give ValidationData or ValidationDataset, not both")
 	case c.valSteps < 0:
@@ -244,17 +247,16 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 			cb.OnTrainEnd(lastLogs)
 		}
 	}()
-	sums := make([]float64, len(m.metrics))
-	counts := make([]float64, len(m.metrics))
+	var stats epochStats = &oneOutputStats{m: m, sums: make([]float64, len(m.metrics)), counts: make([]float64, len(m.metrics))}
+	if s, ok := src.(interface{ stats() epochStats }); ok {
+		stats = s.stats()
+	}
 	batchLogs := Logs{}
 	for epoch := c.initialEpoch; epoch < c.epochs && !m.stop; epoch++ {
 		for _, cb := range cbs {
 			cb.OnEpochBegin(epoch, Logs{})
 		}
-		var lossSum float64
-		for i := range sums {
-			sums[i], counts[i] = 0, 0
-		}
+		stats.reset()
 		src.begin()
 		done, step := 0, 0
 		for !m.stop {
@@ -271,15 +273,9 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 			for _, cb := range cbs {
 				cb.OnBatchBegin(step, batchLogs)
 			}
-			loss, pred := m.self.trainStep(r)
-			lossSum += loss * float64(size)
-			for i, mt := range m.metrics {
-				t, k := mt.Batch(r.yb, pred)
-				sums[i] += t
-				counts[i] += k
-			}
+			stats.step(r, size)
 			done += size
-			m.fillLogs(batchLogs, lossSum/float64(done), sums, counts)
+			stats.fill(batchLogs)
 			if countSteps {
 				prog.seen = step + 1
 			} else {
@@ -303,21 +299,15 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 			}
 		}
 		logs := Logs{}
-		m.fillLogs(logs, lossSum/float64(max(done, 1)), sums, counts)
-		if (c.xVal != nil || c.valDS != nil) && !m.stop {
-			var vals []float64
-			var stopped bool
-			if c.valDS != nil {
-				vals, _, stopped = m.evaluateDataset(op+" (validation)", c.valDS, c.valSteps, nil)
-			} else {
-				vals, stopped = m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
-			}
+		stats.fill(logs)
+		if (c.xVal != nil || c.valDS != nil || c.xVals != nil) && !m.stop {
+			vals, stopped := stats.validate(op, c)
 			if stopped {
 				prog.abort()
 				h.err = interrupt.ErrInterrupted
 				return h
 			}
-			for i, name := range m.MetricsNames() {
+			for i, name := range m.self.MetricsNames() {
 				logs["val_"+name] = vals[i]
 			}
 		}
@@ -327,6 +317,58 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 		lastLogs = logs
 	}
 	return h
+}
+
+// epochStats runs train's steps and keeps an epoch's running loss and metrics: those of
+// the model's one output (oneOutputStats), or per output for FitMany (manyStats).
+type epochStats interface {
+	// reset starts an epoch.
+	reset()
+	// step trains on the batch of size samples loaded in r and adds its loss and metrics.
+	step(r *runner, size int)
+	// fill sets the running values in logs, under the names of MetricsNames.
+	fill(logs Logs)
+	// validate evaluates the model on c's validation data and returns the values in the
+	// order of MetricsNames; stopped when interrupted.
+	validate(op string, c *config) (vals []float64, stopped bool)
+}
+
+// oneOutputStats is the epochStats of Fit and FitDataset.
+type oneOutputStats struct {
+	m            *modelCore
+	lossSum      float64
+	done         int
+	sums, counts []float64
+}
+
+func (s *oneOutputStats) reset() {
+	s.lossSum, s.done = 0, 0
+	for i := range s.sums {
+		s.sums[i], s.counts[i] = 0, 0
+	}
+}
+
+func (s *oneOutputStats) step(r *runner, size int) {
+	loss, pred := s.m.self.trainStep(r)
+	s.lossSum += loss * float64(size)
+	for i, mt := range s.m.metrics {
+		t, k := mt.Batch(r.yb, pred)
+		s.sums[i] += t
+		s.counts[i] += k
+	}
+	s.done += size
+}
+
+func (s *oneOutputStats) fill(logs Logs) {
+	s.m.fillLogs(logs, s.lossSum/float64(max(s.done, 1)), s.sums, s.counts)
+}
+
+func (s *oneOutputStats) validate(op string, c *config) ([]float64, bool) {
+	if c.valDS != nil {
+		vals, _, stopped := s.m.evaluateDataset(op+" (validation)", c.valDS, c.valSteps, nil)
+		return vals, stopped
+	}
+	return s.m.evaluate(c.xVal, c.yVal, c.batchSize, nil)
 }
 
 // fillLogs sets the running loss and metric values in logs.

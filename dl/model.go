@@ -16,6 +16,8 @@ type Model struct {
 	depth           map[*graphNode]int
 
 	sub *subclass // a subclassed model's body, nil for a functional one
+
+	lossWeights []float64 // SetLossWeights: the weight of each output's loss, nil for all 1
 }
 
 var _ Network = (*Model)(nil)
@@ -26,8 +28,8 @@ var _ Network = (*Model)(nil)
 // another (a feature extractor, a new head on base.Output()) shares their weights. The
 // name, if given, replaces the automatic "model", "model_1", ….
 //
-// Fit, Evaluate and Predict take one input and one output; a model with several is used as
-// a layer of graph building only.
+// Fit, Evaluate and Predict take one input and one output; FitMany, EvaluateMany and
+// PredictMany take a model of several inputs or outputs.
 func NewModel(inputs, outputs []*Tensor, name ...string) *Model {
 	if len(inputs) == 0 || len(outputs) == 0 {
 		panicf("NewModel", nil, "a model needs at least one input and one output")
@@ -274,7 +276,7 @@ func (m *Model) Build(inputShape []int) {
 // checkInput panics unless shape (batch axis first) fits the model's only input.
 func (m *Model) checkInput(op string, shape []int) {
 	if len(m.inputs) != 1 {
-		panicf(op, nil, "model %q has %d inputs; only models of one input can be called, fitted or predicted", m.name, len(m.inputs))
+		panicf(op, nil, "model %q has %d inputs; only models of one input can be called; fit, evaluate or predict it with FitMany, EvaluateMany, PredictMany", m.name, len(m.inputs))
 	}
 	want := m.inputs[0].shape
 	ok := len(shape) == len(want)

@@ -9,13 +9,18 @@ package dl
 // graphRun is a functional model's schedule.
 type graphRun struct {
 	stages []*graphStage
-	out    int // the slot of the model's output
-	vals   []*Tensor
-	grads  []*Tensor // the gradient reaching each slot in this step
-	own    []*Tensor // buffers owned by the schedule, for summed gradients
-	owned  []bool    // whether grads[i] is own[i] in this step
-	dxs    []*Tensor // scratch for one stage's input gradients
-	needDx [][]bool  // per stage: which inputs need a gradient
+	out    int   // the slot of the model's first output
+	outs   []int // the slots of all the outputs, in the model's order
+	// Models of several inputs or outputs (FitMany): the batch of input i > 0 is gathered
+	// in feeds[i-1], the targets of output j > 0 in targets[j-1]; the runner itself holds
+	// input 0 and the targets of output 0. Input i has slot i.
+	feeds, targets []*runner
+	vals           []*Tensor
+	grads          []*Tensor // the gradient reaching each slot in this step
+	own            []*Tensor // buffers owned by the schedule, for summed gradients
+	owned          []bool    // whether grads[i] is own[i] in this step
+	dxs            []*Tensor // scratch for one stage's input gradients
+	needDx         [][]bool  // per stage: which inputs need a gradient
 }
 
 // graphStage runs one node.
@@ -74,8 +79,14 @@ func (m *Model) addSchedule(r *runner) {
 	for _, n := range m.nodes {
 		calls[n.layer.Name()]++
 	}
-	slot := map[*Tensor]int{m.inputs[0]: 0}
-	nslots := 1
+	slot := map[*Tensor]int{}
+	for i, t := range m.inputs {
+		slot[t] = i
+		if i > 0 {
+			g.feeds = append(g.feeds, newRunner(t.shape[1:], m.loss, nil, nil))
+		}
+	}
+	nslots := len(m.inputs)
 	for _, n := range m.nodes {
 		if len(n.inputs) == 0 {
 			continue
@@ -86,7 +97,7 @@ func (m *Model) addSchedule(r *runner) {
 		need := make([]bool, len(n.inputs))
 		for i, t := range n.inputs {
 			st.in = append(st.in, slot[t])
-			need[i] = slot[t] != 0
+			need[i] = slot[t] >= len(m.inputs)
 		}
 		if calls[n.layer.Name()] == 1 {
 			if ml, ok := n.layer.(MergeLayer); ok {
@@ -102,12 +113,18 @@ func (m *Model) addSchedule(r *runner) {
 		g.stages = append(g.stages, st)
 		g.needDx = append(g.needDx, need)
 	}
-	g.out = slot[m.outputs[0]]
+	for j, t := range m.outputs {
+		g.outs = append(g.outs, slot[t])
+		if j > 0 {
+			g.targets = append(g.targets, newRunner(nil, m.loss, nil, nil))
+		}
+	}
+	g.out = g.outs[0]
 	g.vals = make([]*Tensor, nslots)
 	g.grads = make([]*Tensor, nslots)
 	g.own = make([]*Tensor, nslots)
 	g.owned = make([]bool, nslots)
-	if len(g.stages) > 0 {
+	if len(g.stages) > 0 && len(g.outs) == 1 {
 		last := g.stages[len(g.stages)-1]
 		if last.out == g.out && last.kernel != nil {
 			if sk, ok := last.kernel.(SoftmaxKernel); ok && sk.EndsInSoftmax() {
@@ -126,6 +143,9 @@ func (m *Model) addSchedule(r *runner) {
 // ReLU mask moved to a max pooling that is the only user of a ReLU producer's output.
 func (g *graphRun) addFusions(r *runner, opt Optimizer) {
 	users := make([]int, len(g.vals))
+	for _, s := range g.outs {
+		users[s]++ // a model output is used by the loss: its ReLU mask stays with its producer
+	}
 	for _, st := range g.stages {
 		for _, s := range st.in {
 			users[s]++
@@ -152,7 +172,7 @@ func (g *graphRun) addFusions(r *runner, opt Optimizer) {
 	r.restGrads = make([]*Tensor, len(r.restVars))
 	for _, st := range g.stages {
 		p, ok := st.kernel.(ReLUProducer)
-		if !ok || !p.EndsInReLU() || st.out == g.out || users[st.out] != 1 {
+		if !ok || !p.EndsInReLU() || users[st.out] != 1 {
 			continue
 		}
 		for _, next := range g.stages {
@@ -177,7 +197,7 @@ func (m *Model) prepare(op string, x *Tensor) *runner {
 	}
 	m.checkInput(op, x.shape)
 	if len(m.outputs) != 1 {
-		panicf(op, nil, "model %q has %d outputs; Fit, Evaluate and Predict take models of one output", m.name, len(m.outputs))
+		panicf(op, nil, "model %q has %d outputs; Fit, Evaluate and Predict take models of one output: use FitMany, EvaluateMany, PredictMany", m.name, len(m.outputs))
 	}
 	for _, d := range m.inputs[0].shape[1:] {
 		if d < 0 {
@@ -191,6 +211,9 @@ func (m *Model) prepare(op string, x *Tensor) *runner {
 // the softmax is fused with the loss.
 func (g *graphRun) forward(r *runner, training bool) {
 	g.vals[0] = r.xb
+	for i, f := range g.feeds {
+		g.vals[i+1] = f.xb
+	}
 	last := len(g.stages) - 1
 	for i, st := range g.stages {
 		if i == last && training && r.fused != nil {
@@ -266,13 +289,15 @@ func (g *graphRun) addGrad(s int, dx *Tensor) {
 	}
 }
 
-// backward runs the stages backwards from dOut, the gradient at the model's output (or at
-// the logits when fused).
-func (g *graphRun) backward(r *runner, dOut *Tensor) {
+// backward runs the stages backwards from dOuts, the gradients at the model's outputs in
+// order (or at the logits when fused).
+func (g *graphRun) backward(r *runner, dOuts ...*Tensor) {
 	for i := range g.grads {
 		g.grads[i], g.owned[i] = nil, false
 	}
-	g.grads[g.out] = dOut
+	for j, d := range dOuts {
+		g.addGrad(g.outs[j], d)
+	}
 	last := len(g.stages) - 1
 	for i := last; i >= 0; i-- {
 		st := g.stages[i]
