@@ -9,8 +9,9 @@ import (
 // The global random source: weight initialisation, shuffling and random tensors draw from
 // it, so that SetSeed makes a run reproducible (as tf.random.set_seed does).
 var (
-	rngMu sync.Mutex
-	rng   = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	rngMu  sync.Mutex
+	rngSrc = rand.NewPCG(rand.Uint64(), rand.Uint64())
+	rng    = rand.New(rngSrc)
 )
 
 // SetSeed reseeds the global random source. After SetSeed(s), building and training the
@@ -20,7 +21,31 @@ var (
 func SetSeed(seed int64) {
 	rngMu.Lock()
 	defer rngMu.Unlock()
-	rng = rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+	rngSrc = rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)
+	rng = rand.New(rngSrc)
+}
+
+// randomState returns the global random source's state, which setRandomState restores.
+func randomState() []byte {
+	rngMu.Lock()
+	defer rngMu.Unlock()
+	b, err := rngSrc.MarshalBinary()
+	if err != nil { // PCG's MarshalBinary cannot fail
+		panic(err)
+	}
+	return b
+}
+
+// setRandomState makes the global random source continue from a state randomState returned.
+func setRandomState(b []byte) error {
+	src := new(rand.PCG)
+	if err := src.UnmarshalBinary(b); err != nil {
+		return err
+	}
+	rngMu.Lock()
+	defer rngMu.Unlock()
+	rngSrc, rng = src, rand.New(src)
+	return nil
 }
 
 // Rand returns a generator seeded from the global source, for one consumer (a layer's

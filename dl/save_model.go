@@ -62,7 +62,8 @@ func modelWriter(m Network, epochs int) (func(io.Writer) error, error) {
 	}
 	groups := weightGroups(m)
 	var w fileWriter
-	doc := saveDoc{Kind: "model", Class: m.ClassName(), Name: m.Name(), InputShape: builtInputShape(m), Config: cfg, Epoch: epochs}
+	doc := saveDoc{Kind: "model", Class: m.ClassName(), Name: m.Name(), InputShape: builtInputShape(m), Config: cfg, Epoch: epochs,
+		RandomState: randomState()}
 	doc.Layers = putWeights(&w, groups)
 	type compiled interface {
 		Optimizer() Optimizer
@@ -314,6 +315,28 @@ func ReadSaveInfo(path string) (SaveInfo, error) {
 // truncated or foreign file, or one of a newer format version, is an error that names the
 // file.
 func LoadModel(path string) (Network, error) { return loadModel(path, true, "") }
+
+// RestoreRandomState makes dl's global random source (SetSeed's) continue from its state
+// when the model file at path was written. Loading a model leaves the random source alone;
+// to continue a run in a new process exactly as if it had never stopped (the same shuffles,
+// the same dropout masks), load the model and call RestoreRandomState before Fit.
+func RestoreRandomState(path string) error {
+	f, err := readSaveFile(path)
+	if err != nil {
+		return err
+	}
+	var doc saveDoc
+	if err := f.decode(&doc); err != nil {
+		return err
+	}
+	if len(doc.RandomState) == 0 {
+		return fmt.Errorf("dl: RestoreRandomState %s: the file holds no random state (only whole models saved by this version do)", path)
+	}
+	if err := setRandomState(doc.RandomState); err != nil {
+		return fmt.Errorf("dl: RestoreRandomState %s: %w", path, err)
+	}
+	return nil
+}
 
 // LoadSequential is LoadModel for a file that holds a Sequential model.
 func LoadSequential(path string) (*Sequential, error) {

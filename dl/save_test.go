@@ -94,9 +94,9 @@ func differentWeights(a, b []*dl.Tensor) bool {
 }
 
 // TestSaveLoadResumesTraining trains 2 epochs, saves, loads and trains 1 more, and checks
-// the weights equal those of 3 epochs straight, for optimizers with state. With shuffling
-// in one session (loading must not disturb the random sequence), and without shuffling
-// after reseeding, as a new process would start.
+// the weights equal those of 3 epochs straight, for optimizers with state, after reseeding
+// as a new process would start: with shuffling, RestoreRandomState brings the random
+// sequence back; without, the weights and optimizer state alone resume exactly.
 func TestSaveLoadResumesTraining(t *testing.T) {
 	x, y := toyData(96)
 	opts := map[string]func() dl.Optimizer{
@@ -126,12 +126,15 @@ func TestSaveLoadResumesTraining(t *testing.T) {
 				if err := dl.SaveCheckpoint(m, path, 2); err != nil {
 					t.Fatal(err)
 				}
-				if !shuffle {
-					dl.SetSeed(12345) // as a new process: another random state
-				}
+				dl.SetSeed(12345) // as a new process: another random state
 				loaded, err := dl.LoadSequential(path)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if shuffle { // the next epoch's shuffle must be the one it would have been
+					if err := dl.RestoreRandomState(path); err != nil {
+						t.Fatal(err)
+					}
 				}
 				sameWeights(t, "loaded", m.Weights(), loaded.Weights())
 				info, err := dl.ReadSaveInfo(path)
@@ -145,6 +148,17 @@ func TestSaveLoadResumesTraining(t *testing.T) {
 				fit(loaded, info.Epochs, 3)
 				sameWeights(t, "resumed after loading", straight.Weights(), loaded.Weights())
 				if shuffle {
+					// Without the random state, the next shuffle differs: the control that
+					// shows RestoreRandomState is what makes the resume exact.
+					dl.SetSeed(12345)
+					again, err := dl.LoadSequential(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fit(again, 2, 3)
+					if !differentWeights(straight.Weights(), again.Weights()) {
+						t.Fatal("resumed exactly without RestoreRandomState: the test cannot tell whether it works")
+					}
 					return
 				}
 				// Weights alone, with a fresh optimizer, do not resume exactly: this is

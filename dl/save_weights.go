@@ -149,6 +149,9 @@ type saveDoc struct {
 	// Epoch is the number of epochs trained when the file was written (SaveCheckpoint), 0
 	// when unknown.
 	Epoch int `json:"epoch,omitempty"`
+	// RandomState is the global random source's state when the file was written (kind
+	// "model"), which RestoreRandomState restores; encoded as base64 by encoding/json.
+	RandomState []byte `json:"random_state,omitempty"`
 }
 
 // savedLayer is one layer's weights.
