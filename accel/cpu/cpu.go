@@ -53,7 +53,10 @@
 // idle worker spins for up to 200 µs before parking, but only while the other processes
 // on the machine leave a core idle (sampled from /proc/stat every 100 ms) and no stall
 // (a worker descheduled by the OS) was seen lately; otherwise such calls run on the
-// caller alone, as on one core. Which goroutine computes which part never changes the
+// caller alone, as on one core. Even then, such a product is split only while splitting
+// its size class has measured faster than computing it whole (the slower mode is timed
+// again every 16 calls), since on a VM whether it pays changes from run to run. Which
+// goroutine computes which part never changes the
 // result: it is the same bits on any number of cores. Scratch memory is owned by the
 // backend and reused, so steady-state calls allocate nothing.
 //

@@ -23,9 +23,12 @@ const directBMaxM = 48
 const parMinFlops = 1 << 22
 
 // gemmSpinMinFlops is the smallest product (2·m·n·k, ~30 µs on one core) that Sgemm and
-// Dense split across goroutines, and only while workers may spin (see spinReady): the
+// Dense may split across goroutines, and only while workers may spin (see spinReady): the
 // MNIST MLP's 32×~450·~450×128 forward and weight-update products (3.7 MFLOP, 50–60 µs)
-// gain from a spinning worker, which joins within microseconds.
+// can gain from a spinning worker, which joins within microseconds. Whether they do was
+// found to vary from run to run on the development VM (two cores from 0.65 to 1.33 s an
+// epoch against 0.72–0.83 s on one), so products below gemmParMinFlops are split only
+// when their measured times say it pays (splitChoice).
 const gemmSpinMinFlops = 1 << 21
 
 // gemmParMinFlops is the smallest product (~250 µs on one core) for which Sgemm and Dense
@@ -95,7 +98,14 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ep: ep}
 	workers, chunks := 1, 1
 	flops := 2 * m * n * k
-	if t := bk.threads(); t > 1 && (flops >= gemmParMinFlops || flops >= gemmSpinMinFlops && spinReady()) {
+	// In the spin range, whether to split is learnt from the calls' times (splitChoice).
+	var choice *splitChoice
+	trySplit := flops >= gemmParMinFlops
+	if t := bk.threads(); t > 1 && !trySplit && flops >= gemmSpinMinFlops && spinReady() {
+		choice = splitClass(flops)
+		trySplit = choice.split()
+	}
+	if t := bk.threads(); t > 1 && trySplit {
 		tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 		j.byRows = tilesM > tilesN
 		tiles := tilesN
@@ -112,7 +122,13 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 			chunks = min(tiles, 2*workers)
 		}
 	}
-	parallel(j, workers, chunks, &s.call)
+	if choice != nil {
+		start := clock()
+		parallel(j, workers, chunks, &s.call)
+		choice.record(workers > 1, clock()-start, flops)
+	} else {
+		parallel(j, workers, chunks, &s.call)
+	}
 	*j = gemmJob{}
 	bk.putScratch(s)
 }
