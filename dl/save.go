@@ -161,6 +161,19 @@ func readSaveFile(path string) (*saveFile, error) {
 	return parseSaveFile(path, data)
 }
 
+// readSaveDoc reads and checks the save file at path and decodes its JSON section.
+func readSaveDoc(path string) (*saveFile, *saveDoc, error) {
+	f, err := readSaveFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := new(saveDoc)
+	if err := f.decode(doc); err != nil {
+		return nil, nil, err
+	}
+	return f, doc, nil
+}
+
 func parseSaveFile(path string, data []byte) (*saveFile, error) {
 	f := &saveFile{path: path}
 	if len(data) < len(saveMagic) || string(data[:len(saveMagic)]) != saveMagic {

@@ -283,12 +283,8 @@ type SaveInfo struct {
 // ReadSaveInfo reads and checks the save file at path (magic, version, checksum) and
 // describes it.
 func ReadSaveInfo(path string) (SaveInfo, error) {
-	f, err := readSaveFile(path)
+	f, doc, err := readSaveDoc(path)
 	if err != nil {
-		return SaveInfo{}, err
-	}
-	var doc saveDoc
-	if err := f.decode(&doc); err != nil {
 		return SaveInfo{}, err
 	}
 	info := SaveInfo{Path: path, Version: int(f.version), Kind: doc.Kind, Class: doc.Class, Name: doc.Name, Epochs: doc.Epoch}
@@ -321,19 +317,15 @@ func LoadModel(path string) (Network, error) { return loadModel(path, true, "") 
 // to continue a run in a new process exactly as if it had never stopped (the same shuffles,
 // the same dropout masks), load the model and call RestoreRandomState before Fit.
 func RestoreRandomState(path string) error {
-	f, err := readSaveFile(path)
+	f, doc, err := readSaveDoc(path)
 	if err != nil {
 		return err
 	}
-	var doc saveDoc
-	if err := f.decode(&doc); err != nil {
-		return err
-	}
 	if len(doc.RandomState) == 0 {
-		return fmt.Errorf("dl: RestoreRandomState %s: the file holds no random state (only whole models saved by this version do)", path)
+		return f.errorf("the file holds no random state to restore (only whole models saved by this version do)")
 	}
 	if err := setRandomState(doc.RandomState); err != nil {
-		return fmt.Errorf("dl: RestoreRandomState %s: %w", path, err)
+		return f.errorf("its random state is unreadable: %v", err)
 	}
 	return nil
 }
@@ -391,12 +383,8 @@ func freeze(l Layer) {
 }
 
 func loadModel(path string, compile bool, class string) (Network, error) {
-	f, err := readSaveFile(path)
+	f, doc, err := readSaveDoc(path)
 	if err != nil {
-		return nil, err
-	}
-	var doc saveDoc
-	if err := f.decode(&doc); err != nil {
 		return nil, err
 	}
 	if doc.Kind != "model" {
@@ -427,12 +415,12 @@ func loadModel(path string, compile bool, class string) (Network, error) {
 	}
 	groups := weightGroups(m)
 	if len(groups) > 0 || len(doc.Layers) > 0 {
-		vals, err := readWeights(f, &doc, groups)
+		vals, err := readWeights(f, doc, groups)
 		if err != nil {
 			return nil, err
 		}
 		setAll(groups, vals)
-		restoreTrainable(groups, &doc)
+		restoreTrainable(groups, doc)
 	}
 	if compile && doc.Training != nil {
 		if err := restoreTraining(f, m, doc.Training); err != nil {

@@ -213,12 +213,8 @@ func SaveWeights(m Layer, path string) error {
 // the layer, the weight and both shapes; a damaged file is an error that names the file.
 // On any error no weight is changed.
 func LoadWeights(m Layer, path string) error {
-	f, err := readSaveFile(path)
+	f, doc, err := readSaveDoc(path)
 	if err != nil {
-		return err
-	}
-	var doc saveDoc
-	if err := f.decode(&doc); err != nil {
 		return err
 	}
 	if s, ok := m.(*Sequential); ok && s.inputShape == nil && doc.InputShape != nil {
@@ -228,7 +224,7 @@ func LoadWeights(m Layer, path string) error {
 			return fmt.Errorf("dl: %s: building model %q for the saved input shape: %w", path, m.Name(), berr)
 		}
 	}
-	vals, err := readWeights(f, &doc, weightGroups(m))
+	vals, err := readWeights(f, doc, weightGroups(m))
 	if err != nil {
 		return err
 	}
