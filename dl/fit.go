@@ -247,7 +247,7 @@ func (m *modelCore) train(op string, c *config, src batchSource, prog *progressL
 			cb.OnTrainEnd(lastLogs)
 		}
 	}()
-	var stats epochStats = &oneOutputStats{m: m, sums: make([]float64, len(m.metrics)), counts: make([]float64, len(m.metrics))}
+	var stats epochStats = newOneOutputStats(m)
 	if s, ok := src.(interface{ stats() epochStats }); ok {
 		stats = s.stats()
 	}
@@ -333,12 +333,17 @@ type epochStats interface {
 	validate(op string, c *config) (vals []float64, stopped bool)
 }
 
-// oneOutputStats is the epochStats of Fit and FitDataset.
+// oneOutputStats is the epochStats of Fit and FitDataset, and the running totals of
+// Evaluate and EvaluateDataset.
 type oneOutputStats struct {
 	m            *modelCore
 	lossSum      float64
 	done         int
 	sums, counts []float64
+}
+
+func newOneOutputStats(m *modelCore) *oneOutputStats {
+	return &oneOutputStats{m: m, sums: make([]float64, len(m.metrics)), counts: make([]float64, len(m.metrics))}
 }
 
 func (s *oneOutputStats) reset() {
@@ -350,6 +355,11 @@ func (s *oneOutputStats) reset() {
 
 func (s *oneOutputStats) step(r *runner, size int) {
 	loss, pred := s.m.self.trainStep(r)
+	s.add(r, pred, loss, size)
+}
+
+// add counts a batch of size samples, gathered in r, with predictions pred and mean loss.
+func (s *oneOutputStats) add(r *runner, pred *Tensor, loss float64, size int) {
 	s.lossSum += loss * float64(size)
 	for i, mt := range s.m.metrics {
 		t, k := mt.Batch(r.yb, pred)
@@ -357,6 +367,20 @@ func (s *oneOutputStats) step(r *runner, size int) {
 		s.counts[i] += k
 	}
 	s.done += size
+}
+
+// values returns the mean loss and metrics so far, in the order of MetricsNames.
+func (s *oneOutputStats) values() []float64 {
+	vals := []float64{s.lossSum / float64(max(s.done, 1))}
+	for i := range s.m.metrics {
+		vals = append(vals, s.sums[i]/max(s.counts[i], 1))
+	}
+	return vals
+}
+
+// logs returns dst holding the running values for a progress bar.
+func (s *oneOutputStats) logs(dst []logValue) []logValue {
+	return s.m.epochLogs(dst[:0], s.lossSum/float64(max(s.done, 1)), s.sums, s.counts)
 }
 
 func (s *oneOutputStats) fill(logs Logs) {
@@ -395,36 +419,22 @@ func (m *modelCore) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float64
 	extra := addExtraLosses(m.self.Layers(), false)
 	n := x.shape[0]
 	idx := make([]int, 0, bs)
-	var lossSum float64
-	sums := make([]float64, len(m.metrics))
-	counts := make([]float64, len(m.metrics))
+	s := newOneOutputStats(m)
 	var logs []logValue
 	for start := 0; start < n; start += bs {
 		if interrupt.Requested() {
 			return nil, true
 		}
-		idx = idx[:0]
-		for i := start; i < min(start+bs, n); i++ {
-			idx = append(idx, i)
-		}
+		idx = appendRange(idx[:0], start, min(start+bs, n))
 		r.gather(x, y, idx)
 		pred := m.self.inferStep(r)
-		lossSum += (m.batchLoss(r, pred) + extra) * float64(len(idx))
-		for i, mt := range m.metrics {
-			t, k := mt.Batch(r.yb, pred)
-			sums[i] += t
-			counts[i] += k
-		}
-		if bar != nil && bar.due(start+len(idx)) {
-			logs = m.epochLogs(logs[:0], lossSum/float64(start+len(idx)), sums, counts)
-			bar.update(start+len(idx), logs)
+		s.add(r, pred, m.batchLoss(r, pred)+extra, len(idx))
+		if bar != nil && bar.due(s.done) {
+			logs = s.logs(logs)
+			bar.update(s.done, logs)
 		}
 	}
-	vals = []float64{lossSum / float64(max(n, 1))}
-	for i := range m.metrics {
-		vals = append(vals, sums[i]/max(counts[i], 1))
-	}
-	return vals, false
+	return s.values(), false
 }
 
 // Evaluate returns the loss and the metrics of the model on x, y, in the order of
@@ -465,10 +475,7 @@ func (m *modelCore) Predict(x *Tensor, opts ...Option) *Tensor {
 		if interrupt.Requested() {
 			return nil
 		}
-		idx = idx[:0]
-		for i := start; i < min(start+c.batchSize, n); i++ {
-			idx = append(idx, i)
-		}
+		idx = appendRange(idx[:0], start, min(start+c.batchSize, n))
 		r.gather(x, nil, idx)
 		pred := m.self.inferStep(r)
 		copy(out.f32[start*row:], pred.floats("Predict"))

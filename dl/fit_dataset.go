@@ -160,12 +160,10 @@ func (m *modelCore) EvaluateDataset(ds Dataset, opts ...Option) []float64 {
 // maxSteps batches when maxSteps > 0, updating bar (which may be nil). It returns the
 // number of batches read, and stopped when interrupted.
 func (m *modelCore) evaluateDataset(op string, ds Dataset, maxSteps int, bar *progbar) (vals []float64, step int, stopped bool) {
-	var lossSum, extra float64
-	sums := make([]float64, len(m.metrics))
-	counts := make([]float64, len(m.metrics))
+	var extra float64
+	s := newOneOutputStats(m)
 	var logs []logValue
 	var idx []int
-	n := 0
 	it := ds.Iterate()
 	defer it.Close()
 	for maxSteps <= 0 || step < maxSteps {
@@ -187,27 +185,17 @@ func (m *modelCore) evaluateDataset(op string, ds Dataset, maxSteps int, bar *pr
 		idx = countTo(idx, x.shape[0])
 		r.gather(x, y, idx)
 		pred := m.self.inferStep(r)
-		lossSum += (m.batchLoss(r, pred) + extra) * float64(len(idx))
-		for i, mt := range m.metrics {
-			t, k := mt.Batch(r.yb, pred)
-			sums[i] += t
-			counts[i] += k
-		}
-		n += len(idx)
+		s.add(r, pred, m.batchLoss(r, pred)+extra, len(idx))
 		step++
 		if bar != nil && bar.due(step) {
-			logs = m.epochLogs(logs[:0], lossSum/float64(n), sums, counts)
+			logs = s.logs(logs)
 			bar.update(step, logs)
 		}
 	}
-	if n == 0 {
-		panicf(op, nil, "the validation data set gave no batches")
+	if s.done == 0 {
+		panicf(op, nil, "the data set gave no batches")
 	}
-	vals = []float64{lossSum / float64(n)}
-	for i := range m.metrics {
-		vals = append(vals, sums[i]/max(counts[i], 1))
-	}
-	return vals, step, false
+	return s.values(), step, false
 }
 
 // PredictDataset returns the model's outputs for the inputs of one pass of ds, in order
@@ -261,10 +249,12 @@ func checkDataset(op string, ds Dataset) int {
 }
 
 // countTo returns idx holding 0..n-1.
-func countTo(idx []int, n int) []int {
-	idx = idx[:0]
-	for i := 0; i < n; i++ {
-		idx = append(idx, i)
+func countTo(idx []int, n int) []int { return appendRange(idx[:0], 0, n) }
+
+// appendRange appends lo..hi-1 to dst: the sample indices of a batch taken in order.
+func appendRange(dst []int, lo, hi int) []int {
+	for i := lo; i < hi; i++ {
+		dst = append(dst, i)
 	}
-	return idx
+	return dst
 }

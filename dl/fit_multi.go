@@ -375,10 +375,7 @@ func (m *Model) evaluateMany(xs, ys []*Tensor, bs int, bar *progbar) (vals []flo
 		if interrupt.Requested() {
 			return nil, true
 		}
-		idx = idx[:0]
-		for i := start; i < min(start+bs, n); i++ {
-			idx = append(idx, i)
-		}
+		idx = appendRange(idx[:0], start, min(start+bs, n))
 		gatherMany(r, xs, ys, idx)
 		g.forward(r, false)
 		total := extra
@@ -450,10 +447,7 @@ func (m *Model) PredictMany(xs []*Tensor, opts ...Option) []*Tensor {
 		if interrupt.Requested() {
 			return nil
 		}
-		idx = idx[:0]
-		for i := start; i < min(start+c.batchSize, n); i++ {
-			idx = append(idx, i)
-		}
+		idx = appendRange(idx[:0], start, min(start+c.batchSize, n))
 		gatherMany(r, xs, nil, idx)
 		g.forward(r, false)
 		for j, slot := range g.outs {
