@@ -2,6 +2,7 @@ package applications
 
 import (
 	"fmt"
+	"slices"
 
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/layers"
@@ -140,7 +141,7 @@ func (b bookBuilder) resConv(x *dl.Tensor, filters, kernel int, padding layers.P
 func (b bookBuilder) mergeWithShortcut(x, residual *dl.Tensor, name string) *dl.Tensor {
 	xs, rs := x.Shape(), residual.Shape()
 	shortcut := x
-	if !sameShape(xs, rs) {
+	if !slices.Equal(xs, rs) {
 		sh := int(float64(xs[1])/float64(rs[1]) + 0.5)
 		sw := int(float64(xs[2])/float64(rs[2]) + 0.5)
 		shortcut = apply(layers.Conv2D(rs[3], 1, layers.Strides(sh, sw), layers.KernelInitializer(b.c.KernelInitializer),
@@ -162,16 +163,4 @@ func (b bookBuilder) bottleneckBlock(x *dl.Tensor, filters, stride int, name str
 	c2 := b.resConv(c1, filters, 3, layers.Same, 1, true, name+"_cbr2")
 	res := b.resConv(c2, 4*filters, 1, layers.Valid, 1, false, name+"_cbr3")
 	return apply(layers.Activate(layers.ReLU), b.mergeWithShortcut(x, res, name))
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,6 +1,7 @@
 package applications_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,10 +43,10 @@ func TestKerasResNet50(t *testing.T) {
 	if l := m.GetLayer("res2b_branch1"); l != nil {
 		t.Error("an identity block has a projection shortcut")
 	}
-	if got := m.GetLayer("conv1").(*layers.Conv2DLayer).Kernel().Shape(); !sameInts(got, []int{7, 7, 3, 64}) {
+	if got := m.GetLayer("conv1").(*layers.Conv2DLayer).Kernel().Shape(); !slices.Equal(got, []int{7, 7, 3, 64}) {
 		t.Errorf("conv1 kernel %v", got)
 	}
-	if got := m.GetLayer("fc1000").Weights()[0].Shape(); !sameInts(got, []int{2048, 100}) {
+	if got := m.GetLayer("fc1000").Weights()[0].Shape(); !slices.Equal(got, []int{2048, 100}) {
 		t.Errorf("fc1000 kernel %v", got)
 	}
 
@@ -98,16 +99,4 @@ func TestBookResNet50(t *testing.T) {
 	if !strings.Contains(names, "average_pooling2d") || !strings.Contains(names, "max_pooling2d") {
 		t.Errorf("automatic names missing: %s", names)
 	}
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
