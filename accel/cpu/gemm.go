@@ -100,12 +100,13 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	flops := 2 * m * n * k
 	// In the spin range, whether to split is learnt from the calls' times (splitChoice).
 	var choice *splitChoice
-	trySplit := flops >= gemmParMinFlops
-	if t := bk.threads(); t > 1 && !trySplit && flops >= gemmSpinMinFlops && spinReady() {
+	t := bk.threads()
+	trySplit := t > 1 && flops >= gemmParMinFlops
+	if t > 1 && !trySplit && flops >= gemmSpinMinFlops && spinReady() {
 		choice = splitClass(flops)
 		trySplit = choice.split()
 	}
-	if t := bk.threads(); t > 1 && trySplit {
+	if trySplit {
 		tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 		j.byRows = tilesM > tilesN
 		tiles := tilesN
