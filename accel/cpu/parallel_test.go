@@ -128,6 +128,7 @@ func TestShortProductsStayWholeAfterStall(t *testing.T) {
 		t.Errorf("%d×%d×%d product after a stall: split, want one piece on the caller", m, n, k)
 	}
 	banUntil.Store(0)
+	resetSplitChoices() // nothing measured yet: the split mode is tried first
 	if p := parts(m, n, k); p != 1 {
 		t.Errorf("%d×%d×%d product with spare cores and no stall: not split", m, n, k)
 	}

@@ -44,3 +44,12 @@ func TestSplitClass(t *testing.T) {
 		}
 	}
 }
+
+// resetSplitChoices forgets what the size classes measured, as at the start of a process.
+func resetSplitChoices() {
+	for i := range gemmSplit {
+		gemmSplit[i].cost[0].Store(0)
+		gemmSplit[i].cost[1].Store(0)
+		gemmSplit[i].calls.Store(0)
+	}
+}
