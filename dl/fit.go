@@ -147,7 +147,7 @@ func (m *modelCore) Fit(x, y *Tensor, opts ...Option) *History {
 	if cap(r.idx) < n {
 		r.idx = make([]int, n)
 	}
-	src := &tensorBatches{x: x, y: y, r: r, batchSize: c.batchSize, shuffle: c.shuffle, order: r.idx[:n]}
+	src := &tensorBatches{x: x, y: y, r: r, batchSize: c.batchSize, shuffle: c.shuffle, order: r.idx[:n], prefetch: true}
 	return m.train("Fit", c, src, prog, prog, false)
 }
 
@@ -190,7 +190,8 @@ type batchSource interface {
 }
 
 // tensorBatches is Fit's batch source: BatchSize samples at a time from x and y, in a new
-// random order each epoch when shuffle is set.
+// random order each epoch when shuffle is set. With several cores, each batch is converted
+// while the step before it runs (batchPrefetcher).
 type tensorBatches struct {
 	x, y      *Tensor
 	r         *runner
@@ -198,6 +199,8 @@ type tensorBatches struct {
 	shuffle   bool
 	order     []int
 	start     int
+	prefetch  bool             // convert batches ahead on another core where that can pay
+	pf        *batchPrefetcher // the prefetcher of the current epoch, or nil
 }
 
 func (b *tensorBatches) begin() {
@@ -209,6 +212,9 @@ func (b *tensorBatches) begin() {
 		}
 	}
 	b.start = 0
+	if b.prefetch {
+		b.pf = newBatchPrefetcher(b.r, b.batchSize)
+	}
 }
 
 func (b *tensorBatches) next() (*runner, int, bool) {
@@ -217,11 +223,24 @@ func (b *tensorBatches) next() (*runner, int, bool) {
 	}
 	idx := b.order[b.start:min(b.start+b.batchSize, len(b.order))]
 	b.start += len(idx)
-	b.r.gather(b.x, b.y, idx)
+	if b.pf != nil && b.pf.pending {
+		b.pf.take()
+	} else {
+		b.r.gather(b.x, b.y, idx)
+	}
+	if b.pf != nil && b.start < len(b.order) {
+		b.pf.post(b.x, b.y, b.order[b.start:min(b.start+b.batchSize, len(b.order))])
+	}
 	return b.r, len(idx), true
 }
 
-func (b *tensorBatches) end() {}
+func (b *tensorBatches) end() {
+	if b.pf != nil {
+		pf := b.pf
+		b.pf = nil
+		pf.stop()
+	}
+}
 
 // train runs the epochs of Fit and FitDataset over the batches of src: the callbacks (the
 // user's, then History, then the progress log progCb, whose state is prog), the training

@@ -164,9 +164,6 @@ func gatherMany(r *runner, xs, ys []*Tensor, idx []int) {
 		return
 	}
 	for j, t := range g.targets {
-		if cap(t.labBuf) < len(idx) {
-			t.labBuf = make([]int32, len(idx))
-		}
 		t.gatherTargets(ys[j+1], idx)
 	}
 }

@@ -11,15 +11,13 @@ type runner struct {
 	fused  SoftmaxKernel // the last layer when softmax and the loss are fused, else nil
 	row    int           // elements per input sample
 
-	xBuf   []float32
-	xb     *Tensor // batch input view over xBuf
-	labBuf []int32
-	yb     *Tensor // the batch's targets: labels or dense
-	yLab   *Tensor // batch integer labels view over labBuf
-	yDense *Tensor // batch dense targets (one-hot rows, regression values) over yfBuf
-	yfBuf  []float32
-	probs  *Tensor // fused path: softmax output
-	dlog   *Tensor // fused path: gradient of the loss with respect to the logits
+	buf    batchBufs // the batch's converted inputs and targets
+	xb     *Tensor   // batch input view over buf.x
+	yb     *Tensor   // the batch's targets: labels or dense
+	yLab   *Tensor   // batch integer labels view over buf.lab
+	yDense *Tensor   // batch dense targets (one-hot rows, regression values) over buf.yf
+	probs  *Tensor   // fused path: softmax output
+	dlog   *Tensor   // fused path: gradient of the loss with respect to the logits
 	pBuf   []float32
 	dBuf   []float32
 
@@ -174,21 +172,73 @@ func (m *Sequential) runnerFor() *runner {
 	return r
 }
 
-// gather copies the samples idx of x and their labels in y (y may be nil) into the batch
-// buffers, converting to float32 (through a scaled view's table).
-func (r *runner) gather(x, y *Tensor, idx []int) {
-	b := len(idx)
-	if cap(r.xBuf) < b*r.row {
-		r.xBuf = make([]float32, b*r.row)
-		r.labBuf = make([]int32, b)
+// batchBufs holds one batch converted for the kernels: the inputs as float32 rows, and the
+// targets as integer labels or float32 rows. A runner fills its own; Fit's prefetcher fills
+// a second set while a step runs on the first (see batchPrefetcher).
+type batchBufs struct {
+	x   []float32 // inputs, runner.row elements per sample
+	lab []int32   // integer labels, one per sample
+	yf  []float32 // dense targets (one-hot rows, regression values)
+}
+
+// labels reports whether the targets y are gathered as integer labels: a 1-D y of labels
+// (any dtype but float32, or float32 with a sparse cross-entropy); other targets are
+// gathered as float32 rows.
+func (r *runner) labels(y *Tensor) bool {
+	return len(y.shape) == 1 && (y.dtype != Float32 || r.sparseLoss)
+}
+
+// sizeBufs grows bb to hold b samples of x's rows and of y's targets (y may be nil).
+func (r *runner) sizeBufs(bb *batchBufs, y *Tensor, b int) {
+	if cap(bb.x) < b*r.row {
+		bb.x = make([]float32, b*r.row)
 	}
-	r.xb.shape[0], r.xb.f32 = b, r.xBuf[:b*r.row]
-	r.yb.shape[0], r.yb.i32 = b, r.labBuf[:b]
+	if cap(bb.lab) < b {
+		bb.lab = make([]int32, b)
+	}
+	if y != nil && !r.labels(y) {
+		if n := b * (y.Size() / max(y.shape[0], 1)); cap(bb.yf) < n {
+			bb.yf = make([]float32, n)
+		}
+	}
+}
+
+// viewBufs points the runner's batch tensors (xb, and yb for targets y unless y is nil) at
+// the first b samples of bb.
+func (r *runner) viewBufs(bb *batchBufs, y *Tensor, b int) {
+	r.xb.shape[0], r.xb.f32 = b, bb.x[:b*r.row]
+	if y != nil {
+		r.viewTargets(bb, y, b)
+	}
+}
+
+// viewTargets points yb at the targets of the first b samples of bb, gathered from y.
+func (r *runner) viewTargets(bb *batchBufs, y *Tensor, b int) {
+	switch {
+	case r.labels(y):
+		r.yLab.shape[0], r.yLab.i32 = b, bb.lab[:b]
+		r.yb = r.yLab
+	default:
+		if len(r.yDense.shape) != len(y.shape) {
+			r.yDense.shape = cloneShape(y.shape)
+		}
+		copy(r.yDense.shape[1:], y.shape[1:])
+		r.yDense.shape[0], r.yDense.f32 = b, bb.yf[:b*(y.Size()/max(y.shape[0], 1))]
+		r.yb = r.yDense
+	}
+}
+
+// fillRows converts samples idx[lo:hi] of x, and their targets in y unless y is nil, into
+// rows lo to hi of bb (sized by sizeBufs), converting to float32 (through a scaled view's
+// table). It touches nothing but those rows of bb, so that disjoint ranges may be filled
+// concurrently.
+func (r *runner) fillRows(bb *batchBufs, x, y *Tensor, idx []int, lo, hi int) {
 	row := r.row
-	dst := r.xb.f32
+	dst := bb.x
 	switch {
 	case x.f32 != nil:
-		for i, s := range idx {
+		for i := lo; i < hi; i++ {
+			s := idx[i]
 			copy(dst[i*row:(i+1)*row], x.f32[s*row:(s+1)*row])
 		}
 	case x.u8 != nil:
@@ -196,54 +246,59 @@ func (r *runner) gather(x, y *Tensor, idx []int) {
 		if x.dtype == Uint8 {
 			lut = &identityLUT
 		}
-		for i, s := range idx {
+		for i := lo; i < hi; i++ {
+			s := idx[i]
 			convertBytes(dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row], lut)
 		}
 	default: // int32 data
-		for i, s := range idx {
+		for i := lo; i < hi; i++ {
+			s := idx[i]
 			for j := 0; j < row; j++ {
 				dst[i*row+j] = float32(x.i32[s*row+j])
 			}
 		}
 	}
 	if y != nil {
-		r.gatherTargets(y, idx)
+		r.fillTargets(bb, y, idx, lo, hi)
 	}
 }
 
-// gatherTargets copies the targets idx of y into the batch's target buffers: integer labels
-// for a 1-D y of labels (any dtype but float32, or float32 with a sparse cross-entropy), and
-// float32 rows otherwise (one-hot targets, regression values).
-func (r *runner) gatherTargets(y *Tensor, idx []int) {
-	b := len(idx)
-	if len(y.shape) == 1 && (y.dtype != Float32 || r.sparseLoss) {
-		r.yLab.shape[0], r.yLab.i32 = b, r.labBuf[:b]
-		for i, s := range idx {
-			r.yLab.i32[i] = int32(y.at(s))
+// fillTargets converts the targets idx[lo:hi] of y into rows lo to hi of bb's labels or
+// dense targets.
+func (r *runner) fillTargets(bb *batchBufs, y *Tensor, idx []int, lo, hi int) {
+	if r.labels(y) {
+		for i := lo; i < hi; i++ {
+			bb.lab[i] = int32(y.at(idx[i]))
 		}
-		r.yb = r.yLab
 		return
 	}
-	row := y.Size() / max(y.shape[0], 1)
-	if cap(r.yfBuf) < b*row {
-		r.yfBuf = make([]float32, b*row)
-	}
-	if len(r.yDense.shape) != len(y.shape) {
-		r.yDense.shape = cloneShape(y.shape)
-	}
-	copy(r.yDense.shape[1:], y.shape[1:])
-	r.yDense.shape[0], r.yDense.f32 = b, r.yfBuf[:b*row]
-	dst := r.yDense.f32
-	for i, s := range idx {
+	yrow := y.Size() / max(y.shape[0], 1)
+	for i := lo; i < hi; i++ {
+		s := idx[i]
 		if y.f32 != nil {
-			copy(dst[i*row:(i+1)*row], y.f32[s*row:(s+1)*row])
+			copy(bb.yf[i*yrow:(i+1)*yrow], y.f32[s*yrow:(s+1)*yrow])
 			continue
 		}
-		for j := 0; j < row; j++ {
-			dst[i*row+j] = float32(y.at(s*row + j))
+		for j := 0; j < yrow; j++ {
+			bb.yf[i*yrow+j] = float32(y.at(s*yrow + j))
 		}
 	}
-	r.yb = r.yDense
+}
+
+// gather copies the samples idx of x and their targets in y (y may be nil) into the batch
+// buffers and points the batch tensors at them.
+func (r *runner) gather(x, y *Tensor, idx []int) {
+	r.sizeBufs(&r.buf, y, len(idx))
+	r.viewBufs(&r.buf, y, len(idx))
+	r.fillRows(&r.buf, x, y, idx, 0, len(idx))
+}
+
+// gatherTargets copies the targets idx of y into the batch's target buffers and points yb at
+// them: integer labels or float32 rows (see labels).
+func (r *runner) gatherTargets(y *Tensor, idx []int) {
+	r.sizeBufs(&r.buf, y, len(idx))
+	r.viewTargets(&r.buf, y, len(idx))
+	r.fillTargets(&r.buf, y, idx, 0, len(idx))
 }
 
 // identityLUT maps each byte to its value.

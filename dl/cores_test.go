@@ -1,0 +1,59 @@
+package dl_test
+
+import (
+	"math"
+	"runtime"
+	"testing"
+
+	"godl.dev/godl/dl"
+	"godl.dev/godl/dl/losses"
+	"godl.dev/godl/dl/metrics"
+	"godl.dev/godl/dl/optimizers"
+)
+
+// TestFitSameOnOneAndTwoCores trains the MNIST MLP on byte images (a scaled view, as the
+// notebooks load them) with GOMAXPROCS 1 and 2: two cores split products and convert
+// batches ahead, and neither may change a bit of the result.
+func TestFitSameOnOneAndTwoCores(t *testing.T) {
+	const n = 640
+	px := make([]uint8, n*28*28)
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = i % 10
+		for j := 0; j < 28*28; j++ {
+			if (j/28+j%28+i)%(3+i%10) == 0 {
+				px[i*28*28+j] = uint8(37*i + j)
+			}
+		}
+	}
+	x, y := dl.FromUint8(px, n, 28, 28).DivScalar(255), dl.FromInts(labels)
+	train := func(procs int) ([]float64, [][]float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		dl.SetSeed(11)
+		m := mlp()
+		m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+		h := m.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+		var ws [][]float32
+		for _, w := range m.Weights() {
+			ws = append(ws, w.Float32s())
+		}
+		return h.History["loss"], ws
+	}
+	l1, w1 := train(1)
+	l2, w2 := train(2)
+	if len(l1) != 3 || len(l2) != 3 {
+		t.Fatalf("%d and %d epochs of losses, want 3", len(l1), len(l2))
+	}
+	for i := range l1 {
+		if math.Float64bits(l1[i]) != math.Float64bits(l2[i]) {
+			t.Fatalf("epoch %d loss: %v on one core, %v on two", i+1, l1[i], l2[i])
+		}
+	}
+	for i := range w1 {
+		for j := range w1[i] {
+			if math.Float32bits(w1[i][j]) != math.Float32bits(w2[i][j]) {
+				t.Fatalf("weight %d[%d]: %v on one core, %v on two", i, j, w1[i][j], w2[i][j])
+			}
+		}
+	}
+}
