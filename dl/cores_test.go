@@ -27,6 +27,7 @@ func TestFitSameOnOneAndTwoCores(t *testing.T) {
 		}
 	}
 	x, y := dl.FromUint8(px, n, 28, 28).DivScalar(255), dl.FromInts(labels)
+	defer dl.WelcomeHelpers()()
 	train := func(procs int) ([]float64, [][]float32) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		dl.SetSeed(11)

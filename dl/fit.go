@@ -223,9 +223,7 @@ func (b *tensorBatches) next() (*runner, int, bool) {
 	}
 	idx := b.order[b.start:min(b.start+b.batchSize, len(b.order))]
 	b.start += len(idx)
-	if b.pf != nil && b.pf.pending {
-		b.pf.take()
-	} else {
+	if b.pf == nil || !b.pf.pending || !b.pf.take() {
 		b.r.gather(b.x, b.y, idx)
 	}
 	if b.pf != nil && b.start < len(b.order) {

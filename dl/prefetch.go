@@ -3,6 +3,9 @@ package dl
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
+
+	"godl.dev/godl/accel/cpu"
 )
 
 // Prefetching Fit's batches on a second core.
@@ -13,15 +16,27 @@ import (
 // core, Fit's batch source converts batch k+1 into a second set of buffers on a helper
 // goroutine while the step of batch k runs, and swaps the sets when batch k+1 is due.
 //
-// The helper needs no spinning and no idle core to pay: it is woken once a step, a whole
-// step ahead of need. Whatever part of the batch it has not claimed when the batch is due
+// The helper needs no spinning: it is woken once a step, a whole step ahead of need, and
+// only while other processes leave a core idle for it (cpu.HelperWelcome): on a machine
+// whose other cores are busy, one more runnable thread takes time from the training
+// thread. Whatever part of the batch it has not claimed when the batch is due
 // (the helper was late to start, or the machine is busy), the caller converts itself, a
-// chunk of rows at a time, so a prefetched batch never costs more than converting it
-// inline plus a few atomic operations. The rows are the same whoever converts them, so
-// results do not depend on the number of cores.
+// chunk of rows at a time. A chunk the helper holds is waited for only briefly
+// (helperWait): on a busy machine the OS may have taken the helper's thread away for a
+// whole time slice, and the caller then converts the batch into its own buffers instead,
+// and prefetches again once the helper has let go of the other set. So a prefetched batch
+// costs at most about two inline conversions, and usually nothing. The rows are the same
+// whoever converts them, so results do not depend on the number of cores.
 
 // prefetchChunk is the number of samples claimed at a time by the helper or the caller.
 const prefetchChunk = 8
+
+// helperWait is how long the caller waits for chunks the helper is converting (a chunk
+// takes about 10 µs) before converting the batch itself.
+const helperWait = 50 * time.Microsecond
+
+// helperWelcome reports whether a helper thread may run now (a variable for tests).
+var helperWelcome = cpu.HelperWelcome
 
 // prefetchMinElems is the smallest batch (in input elements) worth converting ahead; below
 // it the hand-off costs about as much as the conversion.
@@ -43,6 +58,7 @@ type batchPrefetcher struct {
 	chunks  int64 // the caller's copy of the job's chunk count
 	failed  atomic.Pointer[prefetchPanic]
 	pending bool // a job was posted and not yet taken
+	busy    bool // an abandoned job's chunks may still be in the helper's hands
 
 	wake chan struct{} // one token per posted job; closed to stop the helper
 }
@@ -115,9 +131,20 @@ func (p *batchPrefetcher) drain() {
 	}
 }
 
-// post starts converting samples idx of x and y into the prefetcher's buffers. The caller
-// must not change idx, x or y until take.
+// post starts converting samples idx of x and y into the prefetcher's buffers, unless the
+// helper still holds chunks of a job the caller gave up on. The caller must not change idx,
+// x or y until take.
 func (p *batchPrefetcher) post(x, y *Tensor, idx []int) {
+	if runtime.GOMAXPROCS(0) < 2 || !helperWelcome() {
+		return // one core, or other processes use the others: the caller converts the batch
+	}
+	if p.busy {
+		if p.done.Load() < p.chunks {
+			return
+		}
+		p.busy = false
+		p.failed.Store(nil) // the caller converted that batch itself
+	}
 	p.r.sizeBufs(&p.bufs, y, len(idx))
 	p.x, p.y, p.idx = x, y, idx
 	p.chunks = int64((len(idx) + prefetchChunk - 1) / prefetchChunk)
@@ -131,30 +158,33 @@ func (p *batchPrefetcher) post(x, y *Tensor, idx []int) {
 	}
 }
 
-// finish converts what the helper has not claimed, waits for the chunks it is converting,
-// and re-raises a panic from any of them.
-func (p *batchPrefetcher) finish() {
-	p.drain()
-	for p.done.Load() < p.chunks {
-		runtime.Gosched()
-	}
+// take finishes the posted job and makes its batch the runner's current one: it converts
+// the chunks nobody has claimed, waits up to helperWait for those the helper is
+// converting, and re-raises a panic from any of them. It reports false, leaving the batch
+// to the caller, when the helper did not finish in time.
+func (p *batchPrefetcher) take() bool {
 	p.pending = false
+	p.drain()
+	if p.done.Load() < p.chunks {
+		start := time.Now()
+		for p.done.Load() < p.chunks {
+			if time.Since(start) > helperWait {
+				p.busy = true
+				return false
+			}
+			runtime.Gosched()
+		}
+	}
 	if f := p.failed.Swap(nil); f != nil {
 		panic(f.v)
 	}
-}
-
-// take finishes the posted job and makes its batch the runner's current one.
-func (p *batchPrefetcher) take() {
-	p.finish()
 	p.r.buf, p.bufs = p.bufs, p.r.buf
 	p.r.viewBufs(&p.r.buf, p.y, len(p.idx))
+	return true
 }
 
-// stop waits for a posted job to end (dropping it) and ends the helper.
+// stop ends the helper. A job still posted is dropped: the helper may finish its chunk,
+// into buffers nobody reads any more.
 func (p *batchPrefetcher) stop() {
-	defer close(p.wake)
-	if p.pending {
-		p.finish()
-	}
+	close(p.wake)
 }

@@ -9,6 +9,9 @@ import (
 
 // prefetchRunner returns a runner for rows of 28×28 and byte data of n samples whose bytes
 // are their sample index plus their position.
+//
+// Tests that use it set helperWelcome to always welcome the helper, as an idle machine
+// does after the first load sample.
 func prefetchRunner(n int) (*runner, *Tensor, *Tensor) {
 	const row = 28 * 28
 	data := make([]uint8, n*row)
@@ -27,6 +30,7 @@ func prefetchRunner(n int) (*runner, *Tensor, *Tensor) {
 
 func TestPrefetchedBatchesEqualGathered(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer WelcomeHelpers()()
 	r, x, y := prefetchRunner(100)
 	ref, _, _ := prefetchRunner(100)
 	p := newBatchPrefetcher(r, 32)
@@ -40,7 +44,9 @@ func TestPrefetchedBatchesEqualGathered(t *testing.T) {
 		if b[0] == 5 { // give the helper time to take part
 			time.Sleep(time.Millisecond)
 		}
-		p.take()
+		if !p.take() {
+			r.gather(x, y, b) // the helper was slow (a loaded machine): the caller's way
+		}
 		ref.gather(x, y, b)
 		if got, want := r.xb.Float32s(), ref.xb.Float32s(); !equalBits(got, want) || !equalShape(r.xb.Shape(), ref.xb.Shape()) {
 			t.Fatalf("batch %v: prefetched inputs differ from gathered ones", b)
@@ -59,6 +65,7 @@ func TestPrefetchedBatchesEqualGathered(t *testing.T) {
 
 func TestPrefetchPanicReachesTheCaller(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer WelcomeHelpers()()
 	r, x, y := prefetchRunner(40)
 	p := newBatchPrefetcher(r, 32)
 	if p == nil {
@@ -80,11 +87,48 @@ func TestPrefetchPanicReachesTheCaller(t *testing.T) {
 	}()
 	// The prefetcher still works after the failed batch.
 	p.post(x, y, []int{1, 2, 3})
-	p.take()
+	if !p.take() {
+		t.Fatal("a batch of one chunk, converted by the caller, was not taken")
+	}
 	if r.yb.Int32s()[2] != 3 {
 		t.Fatalf("after a failed batch, labels %v, want [1 2 3]", r.yb.Int32s())
 	}
 	p.stop()
+}
+
+// TestPrefetchGivesUpOnAStalledHelper plays a helper whose thread the OS took away in the
+// middle of a chunk: the caller must not wait for it, and must not reuse the buffers it
+// writes until it lets go.
+func TestPrefetchGivesUpOnAStalledHelper(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer WelcomeHelpers()()
+	r, x, y := prefetchRunner(64)
+	p := &batchPrefetcher{r: r, wake: make(chan struct{}, 1)} // no helper goroutine
+	defer p.stop()
+	p.post(x, y, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+	w := p.job.Load()
+	if !p.job.CompareAndSwap(w, w+1) { // the "helper" claims chunk 0 and stalls
+		t.Fatal("could not claim the first chunk")
+	}
+	start := time.Now()
+	if p.take() {
+		t.Fatal("take used a batch whose first chunk was never converted")
+	}
+	if d := time.Since(start); d > 20*helperWait {
+		t.Errorf("take waited %v for the stalled helper, want about %v", d, helperWait)
+	}
+	p.post(x, y, []int{20, 21})
+	if p.pending {
+		t.Fatal("a job was posted into buffers the stalled helper still writes")
+	}
+	p.done.Add(1) // the helper finishes its chunk
+	p.post(x, y, []int{20, 21})
+	if !p.pending || !p.take() {
+		t.Fatal("prefetching did not resume once the helper let go")
+	}
+	if got := r.yb.Int32s(); len(got) != 2 || got[0] != 0 || got[1] != 1 {
+		t.Fatalf("labels %v, want [0 1]", got)
+	}
 }
 
 func errString(e any) string {

@@ -169,6 +169,19 @@ func sampleLoad(now int64) {
 	sampling.Store(false)
 }
 
+// HelperWelcome reports whether the machine has a core to spare for one more busy thread
+// of this process: other processes left enough cores idle over the last sampling window
+// (about 100 ms, measured as for spinning workers) for the caller and one more goroutine.
+// Code outside the kernels that could hand work to a helper goroutine, such as dl's
+// batch prefetching, asks first: when other processes keep the cores busy, one more
+// runnable thread only takes time from the caller's. It samples the load when due, and
+// reports false until a first window has been measured.
+func HelperWelcome() bool {
+	now := clock()
+	sampleLoad(now)
+	return spareMilli.Load() >= 2000-spareSlackMilli
+}
+
 // Mailbox states.
 const (
 	mbParked   = iota // blocked on wake; a caller may claim it and must then send on wake

@@ -6,12 +6,21 @@
 //	go run ./dl/internal/cmd/epochbench [-model mlp|lenet5|both] [-epochs 1] [-repeats 1] [-procs 1,2]
 //	go run ./dl/internal/cmd/epochbench -full        # 5 epochs each with validation: the accuracy check
 //	go run ./dl/internal/cmd/epochbench -rss         # one LeNet-5 epoch, then peak RSS (VmHWM)
+//	go run ./dl/internal/cmd/epochbench -interleave 100 -model mlp -epochs 3
+//	    # 1 and 2 cores in turns of 100 batches within the same epochs (paired timings)
 //
 // Output lines:
 //
 //	RESULT model=lenet5 procs=1 batch=32 repeat=0 epoch=1 epoch_s=1.234 loss=... accuracy=... test_acc=...
 //	SUMMARY model=lenet5 procs=1 n=3 epoch_s_median=...
 //	RSS model=lenet5 vmhwm_mb=...
+//	INTERLEAVE model=mlp batches=100 pairs=... step_us_1core=... step_us_2cores=... ratio_median=...
+//
+// Epoch times on a shared virtual machine drift by tens of percent from one second to the
+// next (the host's other tenants), more than the difference between one and two cores.
+// -interleave compares the two under the same conditions: it switches GOMAXPROCS between 1
+// and 2 every few batches of the same training run and reports the median ratio of
+// neighbouring turns.
 //
 // The MNIST files are found as datasets.MNISTDir says (MNIST_DIR or the Go module cache).
 package main
@@ -69,6 +78,7 @@ func main() {
 	rss := flag.Bool("rss", false, "train one LeNet-5 epoch and print peak RSS")
 	seed := flag.Int64("seed", 1, "global seed")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
+	interleave := flag.Int("interleave", 0, "switch between 1 and 2 cores every this many batches, and compare them")
 	flag.Parse()
 
 	train, test, err := datasets.LoadMNIST("")
@@ -97,6 +107,12 @@ func main() {
 		m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
 		m.Fit(x.Reshape(-1, 28, 28, 1), train.Y, dl.Verbose(0))
 		fmt.Printf("RSS model=lenet5 vmhwm_mb=%.1f\n", vmHWM())
+		return
+	}
+	if *interleave > 0 {
+		for _, name := range names {
+			interleaved(name, *interleave, *epochs, *seed, x, xTest, train.Y)
+		}
 		return
 	}
 	if *full {
@@ -141,6 +157,62 @@ func main() {
 				name, n, len(times), times[len(times)/2], times[0], times[len(times)-1])
 		}
 	}
+}
+
+// interleaved trains model name for epochs epochs, switching GOMAXPROCS between 1 and 2
+// every batches batches, and prints the mean step time of each setting and the median
+// ratio (2 cores / 1 core) of neighbouring turns. The first turn of each epoch is left
+// out (the epoch's set-up and the cold caches).
+func interleaved(name string, batches, epochs int, seed int64, x, xTest, y *dl.Tensor) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	dl.SetSeed(seed)
+	m, xs, _ := build(name, x, xTest)
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+	var turns [2][]float64 // µs per step, by GOMAXPROCS-1, in order
+	var ratios []float64
+	var start time.Time
+	procs := 2
+	cb := &dl.LambdaCallback{
+		EpochBegin: func(int, dl.Logs) { procs = 2; runtime.GOMAXPROCS(2) },
+		BatchBegin: func(batch int, _ dl.Logs) {
+			if batch%batches != 0 {
+				return
+			}
+			if batch > 0 {
+				turns[procs-1] = append(turns[procs-1], float64(time.Since(start).Microseconds())/float64(batches))
+				if t1, t2 := turns[0], turns[1]; procs == 2 && len(t1) > 0 && batch > batches {
+					ratios = append(ratios, t2[len(t2)-1]/t1[len(t1)-1])
+				}
+				if batch == batches { // drop the epoch's first turn
+					turns[procs-1] = turns[procs-1][:len(turns[procs-1])-1]
+				}
+			}
+			procs = 3 - procs
+			runtime.GOMAXPROCS(procs)
+			start = time.Now()
+		},
+	}
+	m.Fit(xs, y, dl.Epochs(epochs), dl.Verbose(0), dl.WithCallback(cb))
+	sort.Float64s(ratios)
+	fmt.Printf("INTERLEAVE model=%s batches=%d pairs=%d step_us_1core=%.1f step_us_2cores=%.1f ratio_median=%.3f ratio_q1=%.3f ratio_q3=%.3f\n",
+		name, batches, len(ratios), mean(turns[0]), mean(turns[1]), median(ratios), quantile(ratios, 0.25), quantile(ratios, 0.75))
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(max(len(v), 1))
+}
+
+func median(sorted []float64) float64 { return quantile(sorted, 0.5) }
+
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(q*float64(len(sorted)-1)+0.5)]
 }
 
 func build(name string, x, xTest *dl.Tensor) (*dl.Sequential, *dl.Tensor, *dl.Tensor) {
