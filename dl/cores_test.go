@@ -12,8 +12,9 @@ import (
 )
 
 // TestFitSameOnOneAndTwoCores trains the MNIST MLP on byte images (a scaled view, as the
-// notebooks load them) with GOMAXPROCS 1 and 2: two cores split products and convert
-// batches ahead, and neither may change a bit of the result.
+// notebooks load them) with validation, then evaluates and predicts, with GOMAXPROCS 1
+// and 2: two cores split products and convert batches ahead, and neither may change a bit
+// of the result.
 func TestFitSameOnOneAndTwoCores(t *testing.T) {
 	const n = 640
 	px := make([]uint8, n*28*28)
@@ -33,27 +34,29 @@ func TestFitSameOnOneAndTwoCores(t *testing.T) {
 		dl.SetSeed(11)
 		m := mlp()
 		m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
-		h := m.Fit(x, y, dl.Epochs(3), dl.Verbose(0))
+		h := m.Fit(x, y, dl.Epochs(3), dl.Verbose(0), dl.ValidationData(x.Slice(0, 200), y.Slice(0, 200)))
 		var ws [][]float32
 		for _, w := range m.Weights() {
 			ws = append(ws, w.Float32s())
 		}
-		return h.History["loss"], ws
+		ws = append(ws, m.Predict(x).Float32s())
+		losses := append(h.History["loss"], h.History["val_loss"]...)
+		return append(losses, m.Evaluate(x, y, dl.Verbose(0))...), ws
 	}
 	l1, w1 := train(1)
 	l2, w2 := train(2)
-	if len(l1) != 3 || len(l2) != 3 {
-		t.Fatalf("%d and %d epochs of losses, want 3", len(l1), len(l2))
+	if len(l1) != 8 || len(l2) != 8 {
+		t.Fatalf("%d and %d losses and metrics, want 3 + 3 + 2", len(l1), len(l2))
 	}
 	for i := range l1 {
 		if math.Float64bits(l1[i]) != math.Float64bits(l2[i]) {
-			t.Fatalf("epoch %d loss: %v on one core, %v on two", i+1, l1[i], l2[i])
+			t.Fatalf("loss or metric %d (3 epochs, 3 validations, Evaluate): %v on one core, %v on two", i, l1[i], l2[i])
 		}
 	}
 	for i := range w1 {
 		for j := range w1[i] {
 			if math.Float32bits(w1[i][j]) != math.Float32bits(w2[i][j]) {
-				t.Fatalf("weight %d[%d]: %v on one core, %v on two", i, j, w1[i][j], w2[i][j])
+				t.Fatalf("weight (or, last, prediction) %d[%d]: %v on one core, %v on two", i, j, w1[i][j], w2[i][j])
 			}
 		}
 	}

@@ -434,18 +434,20 @@ func (m *modelCore) epochLogs(logs []logValue, loss float64, sums, counts []floa
 func (m *modelCore) evaluate(x, y *Tensor, bs int, bar *progbar) (vals []float64, stopped bool) {
 	r := m.self.prepare("Evaluate", x)
 	extra := addExtraLosses(m.self.Layers(), false)
-	n := x.shape[0]
-	idx := make([]int, 0, bs)
 	s := newOneOutputStats(m)
 	var logs []logValue
-	for start := 0; start < n; start += bs {
+	src := newOrderedBatches(r, x, y, bs)
+	defer src.stop()
+	for {
 		if interrupt.Requested() {
 			return nil, true
 		}
-		idx = appendRange(idx[:0], start, min(start+bs, n))
-		r.gather(x, y, idx)
+		_, size, ok := src.next()
+		if !ok {
+			break
+		}
 		pred := m.self.inferStep(r)
-		s.add(r, pred, m.batchLoss(r, pred)+extra, len(idx))
+		s.add(r, pred, m.batchLoss(r, pred)+extra, size)
 		if bar != nil && bar.due(s.done) {
 			logs = s.logs(logs)
 			bar.update(s.done, logs)
@@ -487,13 +489,16 @@ func (m *modelCore) Predict(x *Tensor, opts ...Option) *Tensor {
 	outShape := append([]int{n}, m.self.outputRow()...)
 	out := Zeros(outShape...)
 	row := out.Size() / max(n, 1)
-	idx := make([]int, 0, c.batchSize)
-	for start := 0; start < n; start += c.batchSize {
+	src := newOrderedBatches(r, x, nil, c.batchSize)
+	defer src.stop()
+	for {
 		if interrupt.Requested() {
 			return nil
 		}
-		idx = appendRange(idx[:0], start, min(start+c.batchSize, n))
-		r.gather(x, nil, idx)
+		start, _, ok := src.next()
+		if !ok {
+			break
+		}
 		pred := m.self.inferStep(r)
 		copy(out.f32[start*row:], pred.floats("Predict"))
 	}

@@ -188,3 +188,54 @@ func (p *batchPrefetcher) take() bool {
 func (p *batchPrefetcher) stop() {
 	close(p.wake)
 }
+
+// orderedBatches loads consecutive batches of x (and of y, unless nil) into a runner for
+// Evaluate and Predict, converting each batch ahead on another core as Fit does.
+type orderedBatches struct {
+	r        *runner
+	x, y     *Tensor
+	size, n  int
+	start    int
+	inOrder  []int // 0, 1, …, n-1: batches are slices of it, never rewritten
+	prefetch *batchPrefetcher
+}
+
+func newOrderedBatches(r *runner, x, y *Tensor, size int) *orderedBatches {
+	n := x.shape[0]
+	return &orderedBatches{r: r, x: x, y: y, size: size, n: n, inOrder: r.samplesInOrder(n),
+		prefetch: newBatchPrefetcher(r, min(size, n))}
+}
+
+// next loads the next batch and returns its first sample and its size; ok is false after
+// the last batch.
+func (b *orderedBatches) next() (start, size int, ok bool) {
+	if b.start >= b.n {
+		return 0, 0, false
+	}
+	lo, hi := b.start, min(b.start+b.size, b.n)
+	if p := b.prefetch; p == nil || !p.pending || !p.take() {
+		b.r.gather(b.x, b.y, b.inOrder[lo:hi])
+	}
+	b.start = hi
+	if b.prefetch != nil && hi < b.n {
+		b.prefetch.post(b.x, b.y, b.inOrder[hi:min(hi+b.size, b.n)])
+	}
+	return lo, hi - lo, true
+}
+
+// stop ends the prefetching helper, if any.
+func (b *orderedBatches) stop() {
+	if b.prefetch != nil {
+		b.prefetch.stop()
+		b.prefetch = nil
+	}
+}
+
+// samplesInOrder returns 0, 1, …, n-1. The slice is kept for later calls and replaced, never
+// rewritten, when a longer one is needed: a helper may still read an old one.
+func (r *runner) samplesInOrder(n int) []int {
+	if len(r.inOrder) < n {
+		r.inOrder = appendRange(make([]int, 0, n), 0, n)
+	}
+	return r.inOrder[:n]
+}

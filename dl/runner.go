@@ -23,6 +23,7 @@ type runner struct {
 
 	vars, grads []*Tensor // all trainable variables, and their gradients for the optimizer
 	idx         []int     // sample order of the current epoch
+	inOrder     []int     // 0, 1, 2, …: the samples of Evaluate and Predict (samplesInOrder)
 
 	// With a plain SGD optimizer, the kernels in fusedSGD update their own weights, and the
 	// optimizer gets only the other variables (restVars).
