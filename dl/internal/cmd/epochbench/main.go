@@ -20,7 +20,10 @@
 // next (the host's other tenants), more than the difference between one and two cores.
 // -interleave compares the two under the same conditions: it switches GOMAXPROCS between 1
 // and 2 every few batches of the same training run and reports the median ratio of
-// neighbouring turns.
+// neighbouring turns. It understates what two cores gain: accel's spinning workers, unable
+// to run while GOMAXPROCS is 1, see each switch as a stall and stop spinning for a while,
+// so products below 16 MFLOP are mostly not split. It measures the rest (prefetched batches,
+// large products) against one core.
 //
 // The MNIST files are found as datasets.MNISTDir says (MNIST_DIR or the Go module cache).
 package main
