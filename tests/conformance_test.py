@@ -121,6 +121,17 @@ class GodlProtocolTests(unittest.TestCase):
         results = [m for m in out if m["msg_type"] == "execute_result"]
         self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
 
+    def test_unbounded_recursion_keeps_the_kernel(self):
+        self.execute("survivor := 41")
+        reply, _ = self.execute("func down(n int) int { return down(n+1) + 1 }\ndown(0)")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "RecursionError")
+        self.assertTrue(self.km.is_alive(), "the kernel process died of the recursion")
+        reply, out = self.execute("survivor + 1")
+        self.assertEqual(reply["content"]["status"], "ok")
+        results = [m for m in out if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
+
     def test_stdin(self):
         code = 'var name string\nfmt.Scanln(&name)\nfmt.Println("hello", name)'
         msg_id = self.kc.execute(code, allow_stdin=True)

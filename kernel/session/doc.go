@@ -25,7 +25,9 @@
 //
 // Errors are *CellError values naming the cell, line and column ("cell3.go:2:5: ..."):
 // SyntaxError, CompileError, panic (with a traceback of the user's functions), Exit
-// (os.Exit in a cell, which does not end the process) and Interrupted. A panic in a
+// (os.Exit in a cell, which does not end the process), Interrupted and RecursionError (a
+// cell stopped before unbounded recursion reached Go's fatal stack limit, see
+// stackguard.go). A panic in a
 // goroutine started by a cell is recovered and reported on the cell's stderr.
 //
 // See split.go and rewrite.go for how a cell is cut and rewritten before yaegi sees it,

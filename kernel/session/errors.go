@@ -115,6 +115,13 @@ func (c *cell) cellError(err error, off int) *CellError {
 	}
 	var p interp.Panic
 	switch {
+	case errors.Is(err, errRecursion):
+		e := &CellError{Name: "RecursionError", Value: err.Error()}
+		if where != "" {
+			e.Value = where + ": " + e.Value
+		}
+		e.Traceback = []string{e.Value}
+		return e
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		e := &CellError{Name: "Interrupted", Value: "interrupted by the user"}
 		if where != "" {

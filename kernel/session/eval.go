@@ -23,6 +23,9 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	s.filter.prune(10 * time.Second)
 	s.evalAt = time.Now()
 	gid := goroutineID()
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	defer guardStack(stop)()
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -33,6 +36,9 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	}()
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		s.inflight = &inflight{gid: gid}
+		if errors.Is(context.Cause(ctx), errRecursion) {
+			err = errRecursion
+		}
 	}
 	return v, err
 }
