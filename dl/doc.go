@@ -95,7 +95,10 @@
 // SGD update; the results are the same up to the order of float32 additions.
 //
 // Images stay uint8 in memory: Fit converts each batch to float32 through the scaled view's
-// table.
+// table. With more than one core, Fit, Evaluate and Predict convert the next batch on a
+// helper goroutine while the current step runs, as long as other processes leave a core
+// idle (see prefetch.go); the kernels split large products across cores (package
+// accel/cpu). Neither changes a bit of the results.
 //
 // # Errors
 //
