@@ -9,11 +9,14 @@ Run from the repository root (make bench does):
 The PyTorch script is ../shared/bench/torch_baseline.py relative to the repository root
 unless --torch or TORCH_BASELINE says otherwise. Rounds alternate godl (GOMAXPROCS 1 and 2)
 and PyTorch (1 thread) so that both see the same machine load; the figures are medians over
-the rounds. Output, one line per model:
+the rounds. The MLP's epochs are short, so each round trains it three times on each core
+count, alternating. Output, one line per model:
 
     mlp     godl 1 core 0.301 s  2 cores 0.250 s  pytorch 1 thread 0.420 s  ratio 0.72 (1 core) 0.60 (2 cores)
 
-then the peak RSS of a one-epoch LeNet-5 run.
+then, per model, the median ratio of 2 cores to 1 core over neighbouring epochs of the same
+process (a virtual machine's speed drifts from second to second, and pairs see the same
+drift), and the peak RSS of a one-epoch LeNet-5 run.
 """
 
 import argparse
@@ -33,6 +36,22 @@ def run(cmd, env=None):
         sys.stderr.write(p.stdout + p.stderr)
         sys.exit(f"bench: {' '.join(cmd)} failed with status {p.returncode}")
     return p.stdout
+
+
+def pair_ratios(out):
+    """Returns {model: [epoch_s at 2 cores / epoch_s at 1 core, ...]} over the RESULT lines of
+    one epochbench run where a GOMAXPROCS 2 epoch follows a GOMAXPROCS 1 epoch."""
+    res, prev = {}, {}
+    for line in out.splitlines():
+        if not line.startswith("RESULT "):
+            continue
+        f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+        m, n, t = f["model"], int(f["procs"]), float(f["epoch_s"])
+        if n == 2 and m in prev:
+            res.setdefault(m, []).append(t / prev.pop(m))
+        elif n == 1:
+            prev[m] = t
+    return res
 
 
 def parse(out, pattern, others, cpu):
@@ -64,13 +83,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, "epochbench")
         run(["go", "build", "-o", exe, "./dl/internal/cmd/epochbench"])
-        ours, torch, others, cpu_ours, cpu_torch = {}, {}, [], {}, {}
+        ours, torch, others, cpu_ours, cpu_torch, pairs = {}, {}, [], {}, {}, {}
         models = a.models.split(",")
         for r in range(a.repeats):
             for m in models:
-                out = run([exe, "-model", m, "-procs", "1,2", "-seed", str(r + 1)])
+                procs = "1,2,1,2,1,2" if m == "mlp" else "1,2"
+                out = run([exe, "-model", m, "-procs", procs, "-seed", str(r + 1)])
                 for k, v in parse(out, "procs", others, cpu_ours).items():
                     ours.setdefault(k, []).extend(v)
+                for k, v in pair_ratios(out).items():
+                    pairs.setdefault(k, []).extend(v)
                 out = run(["/usr/bin/python3", a.torch, "--model", m, "--threads", "1",
                            "--batch", "32", "--epochs", "1", "--seed", str(r), "--infer-reps", "1"])
                 if r == 0 and "# openblas core=" not in out:
@@ -78,7 +100,8 @@ def main():
                 for k, v in parse(out, "threads", others, cpu_torch).items():
                     torch.setdefault(k, []).extend(v)
         rss = run([exe, "-rss"])
-    print(f"# medians of {a.repeats} rounds; godl GOMAXPROCS 1 and 2, PyTorch 1 thread, batch 32, 60,000 images")
+    print(f"# medians of {a.repeats} rounds (the MLP: 3 epochs per core count a round); "
+          "godl GOMAXPROCS 1 and 2, PyTorch 1 thread, batch 32, 60,000 images")
     print(f"# CPU share of other processes during the epochs: median {statistics.median(others):.2f}, "
           f"max {max(others):.2f} (above 0.05 the machine was shared)")
     for m in models:
@@ -92,6 +115,11 @@ def main():
         ct = statistics.median(cpu_torch[(m, 1)])
         print(f"{m:<7} godl 1 core {c1:.3f} s  2 cores {c2:.3f} s  pytorch 1 thread {ct:.3f} s  "
               f"cpu ratio {c1 / ct:.2f} (1 core)")
+    for m in models:
+        v = sorted(pairs.get(m, []))
+        if v:
+            print(f"{m:<7} godl 2 cores / 1 core, neighbouring epochs: median {statistics.median(v):.2f} "
+                  f"(of {len(v)}, range {v[0]:.2f}-{v[-1]:.2f})")
     mm = re.search(r"vmhwm_mb=([\d.]+)", rss)
     print(f"lenet5  peak RSS of a one-epoch run: {mm.group(1) if mm else '?'} MB")
 
