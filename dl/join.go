@@ -26,7 +26,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 	shape := cloneShape(first.shape)
 	shape[axis] = total
 	outer, _, inner := axisSplit(shape, axis)
-	out := make([]float32, numel("Concat", shape))
+	out := allocFloats("Concat", shape)
 	off := 0 // offset along axis
 	for _, t := range ts {
 		v := t.floats("Concat")

@@ -90,7 +90,7 @@ func binary(op string, a, b *Tensor, f func(x, y float32) float32) *Tensor {
 		return fromShape(out, a.shape)
 	}
 	shape := broadcastShape(op, a.shape, b.shape)
-	out := make([]float32, numel(op, shape))
+	out := allocFloats(op, shape)
 	if len(bv) == 1 {
 		y := bv[0]
 		for i := range out {

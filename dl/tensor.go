@@ -2,6 +2,7 @@ package dl
 
 import (
 	"fmt"
+	"math"
 )
 
 // DType is the element type of a Tensor.
@@ -52,12 +53,21 @@ type Tensor struct {
 	sym *symbol // set on the symbolic tensors of the functional API (Input, Apply)
 }
 
-// numel returns the number of elements of shape; it panics on a negative dimension.
+// numel returns the number of elements of shape; it panics on a negative dimension and on
+// a count that overflows int.
 func numel(op string, shape []int) int {
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
 			panicf(op, [][]int{shape}, "negative dimension %d", d)
+		}
+		if d != 0 && n > math.MaxInt/d {
+			for _, e := range shape {
+				if e == 0 {
+					return 0
+				}
+			}
+			panicf(op, [][]int{shape}, "a tensor of this shape would hold more elements than an int can count, more than any memory")
 		}
 		n *= d
 	}
@@ -159,7 +169,7 @@ func (t *Tensor) Rows() [][]float64 {
 
 // Zeros returns a new float32 tensor of zeros.
 func Zeros(shape ...int) *Tensor {
-	return &Tensor{dtype: Float32, shape: cloneShape(shape), f32: make([]float32, numel("Zeros", shape))}
+	return &Tensor{dtype: Float32, shape: cloneShape(shape), f32: allocFloats("Zeros", shape)}
 }
 
 // Full returns a new float32 tensor with every element set to v.

@@ -74,3 +74,17 @@ func TestInterruptFit(t *testing.T) {
 		t.Errorf("the next cell ran %v after the start: Fit did not stop within a step or two", d)
 	}
 }
+
+// TestHugeTensorInACell asks for a tensor far larger than any memory: Go would die of
+// "out of memory", a fatal error; dl refuses with an error and the session goes on.
+func TestHugeTensorInACell(t *testing.T) {
+	s := newSession(t)
+	_, err, _ := run(t, s, "x := dl.Zeros(1000000, 1000000, 3)")
+	ce, ok := err.(*CellError)
+	if !ok || ce.Name != "panic" || !strings.Contains(ce.Value, "Zeros") || !strings.Contains(ce.Value, "more than") {
+		t.Fatalf("err %v, want dl's error naming Zeros and the memory", err)
+	}
+	if b, err, _ := run(t, s, "1 + 1"); err != nil || text(b) != "2" {
+		t.Fatalf("after the refused tensor: %s %v", text(b), err)
+	}
+}
