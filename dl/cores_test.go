@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"testing"
+	"time"
 
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/losses"
@@ -59,5 +60,32 @@ func TestFitSameOnOneAndTwoCores(t *testing.T) {
 				t.Fatalf("weight (or, last, prediction) %d[%d]: %v on one core, %v on two", i, j, w1[i][j], w2[i][j])
 			}
 		}
+	}
+}
+
+// TestFailedFitStopsItsHelper makes a step fail (a label out of range) on two cores: the
+// goroutine converting batches ahead must not outlive the Fit.
+func TestFailedFitStopsItsHelper(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer dl.WelcomeHelpers()()
+	x := dl.RandomUniform(0, 1, 256, 784)
+	labels := make([]int, 256)
+	labels[200] = 99 // no such class
+	y := dl.FromInts(labels)
+	m := mlp()
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+	if err := dl.Maybe(func() { m.Fit(x, y, dl.Verbose(0)) }); err == nil {
+		t.Fatal("a label out of range did not fail Fit")
+	}
+	time.Sleep(50 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	for i := 0; i < 5; i++ {
+		if err := dl.Maybe(func() { m.Fit(x, y, dl.Verbose(0)) }); err == nil {
+			t.Fatal("a label out of range did not fail Fit")
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines before five failed Fits, %d after", before, after)
 	}
 }

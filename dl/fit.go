@@ -246,6 +246,7 @@ func (b *tensorBatches) end() {
 // countSteps the progress log counts steps instead of samples, as Keras's does for a data
 // set, and an epoch without batches is an error.
 func (m *modelCore) train(op string, c *config, src batchSource, prog *progressLogger, progCb Callback, countSteps bool) *History {
+	defer src.end() // also when a step or a callback panics: no helper or pass is left running
 	h := newHistory()
 	cbs := append(append([]Callback(nil), c.callbacks...), h)
 	if c.verbose > 0 {
