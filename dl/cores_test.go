@@ -3,9 +3,11 @@ package dl_test
 import (
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
 	"godl.dev/godl/dl/losses"
 	"godl.dev/godl/dl/metrics"
@@ -74,18 +76,42 @@ func TestFailedFitStopsItsHelper(t *testing.T) {
 	y := dl.FromInts(labels)
 	m := mlp()
 	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
-	if err := dl.Maybe(func() { m.Fit(x, y, dl.Verbose(0)) }); err == nil {
-		t.Fatal("a label out of range did not fail Fit")
-	}
-	time.Sleep(50 * time.Millisecond)
-	before := runtime.NumGoroutine()
 	for i := 0; i < 5; i++ {
 		if err := dl.Maybe(func() { m.Fit(x, y, dl.Verbose(0)) }); err == nil {
 			t.Fatal("a label out of range did not fail Fit")
 		}
 	}
 	time.Sleep(50 * time.Millisecond)
-	if after := runtime.NumGoroutine(); after > before {
-		t.Errorf("%d goroutines before five failed Fits, %d after", before, after)
+	buf := make([]byte, 1<<20)
+	if n := runtime.Stack(buf, true); strings.Contains(string(buf[:n]), "batchPrefetcher") {
+		t.Errorf("a prefetching helper outlived its failed Fit:\n%s", buf[:n])
+	}
+}
+
+// TestTwoCoreStepsDoNotAllocate is TestTrainingStepsDoNotAllocate with batches converted
+// ahead on a second core (testing.AllocsPerRun would run on one): Fit over 100 batches
+// must make no more allocations than over 10.
+func TestTwoCoreStepsDoNotAllocate(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer dl.WelcomeHelpers()()
+	defer accel.Use(accel.Use(denseViaSgemm{accel.Default()}))
+	x := dl.FromUint8(make([]uint8, 3200*28*28), 3200, 28, 28).DivScalar(255)
+	y := dl.FromInts(make([]int, 3200))
+	m := mlp()
+	m.Compile(optimizers.SGD(), losses.SparseCategoricalCrossentropy, metrics.Accuracy)
+	mallocs := func(n int) uint64 {
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		m.Fit(x.Slice(0, n), y.Slice(0, n), dl.Verbose(0))
+		runtime.ReadMemStats(&b)
+		return b.Mallocs - a.Mallocs
+	}
+	mallocs(64)
+	small, large := mallocs(320), mallocs(3200)
+	for i := 0; i < 2 && large > small; i++ { // another goroutine of the test binary may allocate
+		small, large = mallocs(320), mallocs(3200)
+	}
+	if large > small {
+		t.Errorf("Fit over 100 batches made %d allocations, over 10 batches %d: steps allocate", large, small)
 	}
 }

@@ -183,10 +183,30 @@ func (p *batchPrefetcher) take() bool {
 	return true
 }
 
-// stop ends the helper. A job still posted is dropped: the helper may finish its chunk,
-// into buffers nobody reads any more.
+// stop ends the helper. A job still posted (or abandoned) is dropped: its unclaimed chunks
+// are counted as done, and stop waits for a chunk the helper is converting, since it reads
+// the caller's sample order, which the next epoch rewrites.
 func (p *batchPrefetcher) stop() {
-	close(p.wake)
+	defer close(p.wake)
+	if !p.pending && !p.busy {
+		return
+	}
+	for {
+		w := p.job.Load()
+		seq, chunks, next := jobFields(w)
+		if next >= chunks {
+			break
+		}
+		if p.job.CompareAndSwap(w, jobWord(seq, chunks, chunks)) {
+			p.done.Add(int64(chunks - next))
+			break
+		}
+	}
+	for p.done.Load() < p.chunks {
+		runtime.Gosched()
+	}
+	p.pending, p.busy = false, false
+	p.failed.Store(nil)
 }
 
 // orderedBatches loads consecutive batches of x (and of y, unless nil) into a runner for

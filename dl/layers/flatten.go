@@ -8,8 +8,10 @@ import (
 // becomes (batch, 784). Make one with Flatten.
 type FlattenLayer struct {
 	base
-	y, dx *dl.Tensor // views, re-pointed at each call
-	in    []int
+	views inputViews // the flattened views of the last inputs
+	dx    *dl.Tensor // view of the output gradient, re-pointed at each call
+	in    []int      // the shape of the last input
+	shape [2]int     // the output shape, scratch
 }
 
 var (
@@ -58,11 +60,10 @@ func (l *FlattenLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
 	} else {
 		n = 0
 	}
-	if l.y == nil || !l.y.HasShape(b, n) || !sameData(l.y, x) {
-		l.y = x.Detach().Reshape(b, n)
-		l.in = x.Shape()
-	}
-	return l.y
+	l.shape = [2]int{b, n}
+	y, in := l.views.get(x, l.shape[:])
+	l.in = in
+	return y
 }
 
 // Backward reshapes dy back to the input's shape.
@@ -77,6 +78,27 @@ func (l *FlattenLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 }
 
 // sameData reports whether a and b start at the same element of the same storage.
+// inputViews keeps the reshaped views of the last two inputs of a Flatten or Reshape
+// layer, with their input shapes. A training step finds its input's view without
+// allocating; Fit, when it converts batches ahead on another core, alternates between two
+// batch buffers, hence two.
+type inputViews struct {
+	v  [2]*dl.Tensor
+	in [2][]int
+}
+
+// get returns the view of x with the given shape, and x's shape.
+func (c *inputViews) get(x *dl.Tensor, shape []int) (*dl.Tensor, []int) {
+	for i, v := range c.v {
+		if v != nil && v.HasShape(shape...) && x.HasShape(c.in[i]...) && sameData(v, x) {
+			return v, c.in[i]
+		}
+	}
+	c.v[1], c.in[1] = c.v[0], c.in[0]
+	c.v[0], c.in[0] = x.Detach().Reshape(shape...), x.Shape()
+	return c.v[0], c.in[0]
+}
+
 func sameData(a, b *dl.Tensor) bool {
 	da, db := a.Data(), b.Data()
 	if len(da) == 0 || len(db) == 0 {

@@ -10,9 +10,10 @@ type ReshapeLayer struct {
 	base
 	target []int
 
-	y, dx *dl.Tensor // views, re-pointed when the batch or its storage changes
-	in    []int
-	shape []int // the batch's output shape, scratch
+	views inputViews // the reshaped views of the last inputs
+	dx    *dl.Tensor // view of the output gradient, re-pointed when it changes
+	in    []int      // the shape of the last input
+	shape []int      // the batch's output shape, scratch
 }
 
 var (
@@ -83,12 +84,12 @@ func (l *ReshapeLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
 
 // Forward returns a reshaped view of x (see dl.Kernel).
 func (l *ReshapeLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
-	if l.y == nil || !sameData(l.y, x) || l.in == nil || !x.HasShape(l.in...) {
-		l.in = x.Shape()
-		l.shape = l.OutputShape(l.in)
-		l.y = x.Detach().Reshape(l.shape...)
+	if l.in == nil || !x.HasShape(l.in...) {
+		l.shape = l.OutputShape(x.Shape())
 	}
-	return l.y
+	y, in := l.views.get(x, l.shape)
+	l.in = in
+	return y
 }
 
 // Backward reshapes dy back to the input's shape.
