@@ -95,6 +95,7 @@ type Backend struct {
 	addRows         addRowsFunc
 	reluBackward    reluBackwardFunc
 	packBT          packBT16Func
+	packAT          packAT6Func
 	gather          gatherFunc
 	tOut            transposeOut8Func
 	tIn             transposeIn8Func
@@ -115,7 +116,7 @@ func New() *Backend {
 		return &Backend{name: "cpu/avx2",
 			kern: asmKernel, offB: asmOffB, dot: asmDot, pixA: asmPixA, pixAT: asmPixAT,
 			maxPoolRow: asmMaxPoolRow, scatterAdd: asmScatterAdd, addRows: asmAddRows, reluBackward: asmReLUBackward,
-			packBT: asmPackBT16, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
+			packBT: asmPackBT16, packAT: asmPackAT6, gather: asmGather, tOut: asmTransposeOut8, tIn: asmTransposeIn8,
 			biasReLU: asmBiasReLU, scatter: asmScatter, act: asmAct,
 			sigTanhBackward: asmSigTanhBackward}
 	}
@@ -128,7 +129,7 @@ func NewGeneric() *Backend {
 	return &Backend{name: "cpu/generic",
 		kern: kernGeneric, offB: kernOffBGeneric, dot: kernDotGeneric, pixA: kernPixAGeneric, pixAT: kernPixATGeneric,
 		maxPoolRow: maxPoolRowGeneric, scatterAdd: scatterAddGeneric, addRows: addRowsGeneric, reluBackward: reluBackwardGeneric,
-		packBT: packBT16Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
+		packBT: packBT16Generic, packAT: packAT6Generic, gather: gatherGeneric, tOut: transposeOut8Generic, tIn: transposeIn8Generic,
 		biasReLU: biasReLUGeneric, scatter: scatterGeneric, act: actGeneric,
 		sigTanhBackward: sigTanhBackwardGeneric}
 }

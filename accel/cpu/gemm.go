@@ -240,7 +240,7 @@ func (bk *Backend) gemmSerial(ps *partScratch, tA, tB bool, m, n, k int, alpha f
 			}
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
-				ap := packA(grow(&ps.a, ((mcb+mr-1)/mr)*mr*kcb), tA, a, lda, ic, pc, mcb, kcb, alpha)
+				ap := packA(grow(&ps.a, ((mcb+mr-1)/mr)*mr*kcb), tA, a, lda, ic, pc, mcb, kcb, alpha, bk.packAT)
 				for jr := 0; jr < ncb; jr += nr {
 					nrb := min(nr, ncb-jr)
 					var bptr *float32
@@ -296,22 +296,14 @@ func (bk *Backend) epilogueTile(c []float32, ldc, rows, cols int, ep *epilogue, 
 
 // packA copies the mcb×kcb block of op(A) at (ic, pc), times alpha, into panels of mr rows:
 // panel q holds dst[q*mr*kcb + p*mr + i] = alpha·op(A)[ic+q*mr+i][pc+p], zero past row mcb.
-func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha float32) []float32 {
+func packA(dst []float32, tA bool, a []float32, lda, ic, pc, mcb, kcb int, alpha float32, packT packAT6Func) []float32 {
 	for q := 0; q*mr < mcb; q++ {
 		panel := dst[q*mr*kcb : (q+1)*mr*kcb]
 		rows := min(mr, mcb-q*mr)
 		i0 := ic + q*mr
 		if tA && rows == mr {
-			if alpha == 1 {
-				for p := 0; p < kcb; p++ {
-					*(*[mr]float32)(panel[p*mr:]) = *(*[mr]float32)(a[(pc+p)*lda+i0:])
-				}
-				continue
-			}
-			for p := 0; p < kcb; p++ {
-				d, src := (*[mr]float32)(panel[p*mr:]), (*[mr]float32)(a[(pc+p)*lda+i0:])
-				d[0], d[1], d[2], d[3], d[4], d[5] = alpha*src[0], alpha*src[1], alpha*src[2], alpha*src[3], alpha*src[4], alpha*src[5]
-			}
+			_ = a[(pc+kcb-1)*lda+i0+mr-1]
+			packT(kcb, &a[pc*lda+i0], lda, alpha, &panel[0])
 			continue
 		}
 		if tA {

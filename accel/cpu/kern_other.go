@@ -31,6 +31,8 @@ var asmPackBT16 packBT16Func = packBT16Generic
 
 var asmGather gatherFunc = gatherGeneric
 
+var asmPackAT6 packAT6Func = packAT6Generic
+
 var (
 	asmTransposeOut8 transposeOut8Func = transposeOut8Generic
 	asmTransposeIn8  transposeIn8Func  = transposeIn8Generic

@@ -118,6 +118,18 @@ func TestMicroKernelsMatchPortable(t *testing.T) {
 			compareSlices(t, "gather", d0, d1, 0)
 		}
 	}
+	for _, kcb := range []int{1, 2, 31, 256} {
+		for _, lda := range []int{6, 7, 450} {
+			for _, alpha := range []float32{1, -0.01, 3} {
+				a := fill((kcb-1)*lda + 6)
+				d0 := fill(6*kcb + 2)
+				d1 := append([]float32(nil), d0...)
+				asmPackAT6(kcb, &a[0], lda, alpha, &d0[0])
+				packAT6Generic(kcb, &a[0], lda, alpha, &d1[0])
+				compareSlices(t, "transposed A panel", d0, d1, 0)
+			}
+		}
+	}
 	for _, n := range []int{0, 8, 16, 72, 256} {
 		lda := n + 8
 		a, b0, b1 := fill(6*lda+8), fill(n+8), fill(n+8)

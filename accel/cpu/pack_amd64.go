@@ -15,3 +15,10 @@ var asmPackBT16 packBT16Func = packBT16AVX2
 func gatherAVX2(n int, src *float32, stride int, dst *float32)
 
 var asmGather gatherFunc = gatherAVX2
+
+// packAT6AVX2 is packAT6Generic in AVX assembly.
+//
+//go:noescape
+func packAT6AVX2(kcb int, a *float32, lda int, alpha float32, dst *float32)
+
+var asmPackAT6 packAT6Func = packAT6AVX2

@@ -128,3 +128,29 @@ g_loop1:
 g_done:
 	VZEROUPPER
 	RET
+
+// func packAT6AVX2(kcb int, a *float32, lda int, alpha float32, dst *float32)
+TEXT ·packAT6AVX2(SB), NOSPLIT, $0-40
+	MOVQ         kcb+0(FP), CX
+	MOVQ         a+8(FP), SI
+	MOVQ         lda+16(FP), DX
+	VBROADCASTSS alpha+24(FP), X0
+	MOVQ         dst+32(FP), DI
+	SHLQ         $2, DX // row stride in bytes
+	TESTQ        CX, CX
+	JZ           pat_done
+
+pat_loop:
+	VMOVUPS (SI), X1    // elements 0-3 of the row
+	VMOVSD  16(SI), X2  // elements 4-5
+	VMULPS  X0, X1, X1
+	VMULPS  X0, X2, X2
+	VMOVUPS X1, (DI)
+	VMOVSD  X2, 16(DI)
+	ADDQ    DX, SI
+	ADDQ    $24, DI
+	DECQ    CX
+	JNZ     pat_loop
+
+pat_done:
+	RET

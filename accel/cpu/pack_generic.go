@@ -31,3 +31,17 @@ func gatherGeneric(n int, src *float32, stride int, dst *float32) {
 		d[i] = *(*float32)(unsafe.Add(unsafe.Pointer(src), i*stride*4))
 	}
 }
+
+// packAT6Func packs six columns of a transposed A into a panel of mr = 6 rows: for
+// p < kcb, dst[6p+i] = alpha·a[p*lda+i] for i < 6.
+type packAT6Func func(kcb int, a *float32, lda int, alpha float32, dst *float32)
+
+// packAT6Generic is the portable packAT6Func.
+func packAT6Generic(kcb int, a *float32, lda int, alpha float32, dst *float32) {
+	d := unsafe.Slice(dst, kcb*mr)
+	for p := 0; p < kcb; p++ {
+		src := (*[mr]float32)(unsafe.Add(unsafe.Pointer(a), p*lda*4))
+		o := (*[mr]float32)(d[p*mr:])
+		o[0], o[1], o[2], o[3], o[4], o[5] = alpha*src[0], alpha*src[1], alpha*src[2], alpha*src[3], alpha*src[4], alpha*src[5]
+	}
+}
