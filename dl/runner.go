@@ -35,6 +35,7 @@ type runner struct {
 	reluPools     []ReLUMaskingPool
 
 	trainable []bool // the weights' trainable flags when the runner was made
+	needDx    []bool // per stage of a Sequential: whether to compute its input's gradient
 
 	sparseLoss bool   // the loss takes integer labels (a sparse cross-entropy)
 	fusedName  string // the name of the fused softmax layer, for label errors
@@ -56,6 +57,16 @@ func (r *runner) current(ls []Layer) bool {
 		}
 	}
 	return i == len(r.trainable)
+}
+
+// hasTrainable reports whether l has a weight to train.
+func hasTrainable(l Layer) bool {
+	for _, w := range l.Weights() {
+		if w.trainable {
+			return true
+		}
+	}
+	return false
 }
 
 // layerFlags returns the trainable flags of the weights of ls, as current compares them.
@@ -151,6 +162,13 @@ func (m *Sequential) runnerFor() *runner {
 		}
 	}
 	r.trainable = layerFlags(m.layers)
+	// A stage passes a gradient back only if a layer before it has weights to train: the
+	// Dense after MNIST's Flatten would otherwise compute a 32×784 input gradient at every
+	// step for nobody.
+	r.needDx = make([]bool, len(r.stages))
+	for i := 1; i < len(r.stages); i++ {
+		r.needDx[i] = r.needDx[i-1] || hasTrainable(m.layers[i-1])
+	}
 	for _, w := range ws {
 		if w.trainable {
 			r.vars = append(r.vars, w)
@@ -337,7 +355,7 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 	if r.fused != nil {
 		loss = r.fusedSoftmaxLoss(m.loss, r.fused.ForwardLogits(h))
 		pred = r.probs
-		dh = r.fused.BackwardLogits(r.dlog, n > 1)
+		dh = r.fused.BackwardLogits(r.dlog, r.needDx[n-1])
 	} else {
 		pred = m.forwardStage(n-1, r.stages[n-1], h, true)
 		leaf := pred.Detach().RequireGrad()
@@ -351,10 +369,13 @@ func (m *Sequential) trainStep(r *runner) (float64, *Tensor) {
 		if g == nil {
 			g = Zeros(leaf.shape...)
 		}
-		dh = r.stages[n-1].Backward(g, n > 1)
+		dh = r.stages[n-1].Backward(g, r.needDx[n-1])
 	}
 	for i := n - 2; i >= 0; i-- {
-		dh = r.stages[i].Backward(dh, i > 0)
+		if dh == nil {
+			break // no stage before needs a gradient
+		}
+		dh = r.stages[i].Backward(dh, r.needDx[i])
 	}
 	return r.endTrainStep(m.optimizer, m.layers, loss, vars, grads), pred
 }
