@@ -191,7 +191,8 @@ type batchSource interface {
 
 // tensorBatches is Fit's batch source: BatchSize samples at a time from x and y, in a new
 // random order each epoch when shuffle is set. With several cores, each batch is converted
-// while the step before it runs (batchPrefetcher).
+// while the step before it runs (batchPrefetcher), in the blocks of steps that the
+// governor gives the second core (coreGovernor).
 type tensorBatches struct {
 	x, y      *Tensor
 	r         *runner
@@ -201,6 +202,7 @@ type tensorBatches struct {
 	start     int
 	prefetch  bool             // convert batches ahead on another core where that can pay
 	pf        *batchPrefetcher // the prefetcher of the current epoch, or nil
+	gov       *coreGovernor    // with prefetch on several cores: when to use the second
 }
 
 func (b *tensorBatches) begin() {
@@ -214,6 +216,9 @@ func (b *tensorBatches) begin() {
 	b.start = 0
 	if b.prefetch {
 		b.pf = newBatchPrefetcher(b.r, b.batchSize)
+		if b.gov == nil {
+			b.gov = newCoreGovernor()
+		}
 	}
 }
 
@@ -223,16 +228,20 @@ func (b *tensorBatches) next() (*runner, int, bool) {
 	}
 	idx := b.order[b.start:min(b.start+b.batchSize, len(b.order))]
 	b.start += len(idx)
+	two := b.gov == nil || b.gov.step()
 	if b.pf == nil || !b.pf.pending || !b.pf.take() {
 		b.r.gather(b.x, b.y, idx)
 	}
-	if b.pf != nil && b.start < len(b.order) {
+	if b.pf != nil && two && b.start < len(b.order) {
 		b.pf.post(b.x, b.y, b.order[b.start:min(b.start+b.batchSize, len(b.order))])
 	}
 	return b.r, len(idx), true
 }
 
 func (b *tensorBatches) end() {
+	if b.gov != nil {
+		b.gov.pause()
+	}
 	if b.pf != nil {
 		pf := b.pf
 		b.pf = nil

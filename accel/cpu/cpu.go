@@ -73,6 +73,7 @@ package cpu
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"godl.dev/godl/accel"
 )
@@ -147,8 +148,22 @@ func (b *Backend) SetMaxThreads(n int) {
 	b.maxPar = n
 }
 
+// oneCore, while set, keeps every kernel call on its caller's goroutine (UseOneCore).
+var oneCore atomic.Bool
+
+// UseOneCore, while on is true, keeps every kernel call of every Backend on the calling
+// goroutine, as on one core; UseOneCore(false) restores the split of large calls. Results
+// are the same either way. It is for a caller that measures which is faster as it goes,
+// such as dl's training loop: on a virtual machine, whether a second core pays can change
+// from one second to the next (with what the host runs beside it), more than any rule of
+// thumb can tell.
+func UseOneCore(on bool) { oneCore.Store(on) }
+
 // threads returns how many goroutines a call may use.
 func (b *Backend) threads() int {
+	if oneCore.Load() {
+		return 1
+	}
 	p := runtime.GOMAXPROCS(0)
 	if b.maxPar > 0 && b.maxPar < p {
 		p = b.maxPar
