@@ -148,20 +148,33 @@ func (b *Backend) SetMaxThreads(n int) {
 	b.maxPar = n
 }
 
-// oneCore, while set, keeps every kernel call on its caller's goroutine (UseOneCore).
-var oneCore atomic.Bool
+// SplitPolicy says which kernel calls may be split across goroutines.
+type SplitPolicy int32
 
-// UseOneCore, while on is true, keeps every kernel call of every Backend on the calling
-// goroutine, as on one core; UseOneCore(false) restores the split of large calls. Results
-// are the same either way. It is for a caller that measures which is faster as it goes,
-// such as dl's training loop: on a virtual machine, whether a second core pays can change
-// from one second to the next (with what the host runs beside it), more than any rule of
-// thumb can tell.
-func UseOneCore(on bool) { oneCore.Store(on) }
+const (
+	// SplitAll, the default: calls long enough to repay waking a parked worker are split,
+	// and shorter products (2 to 16 MFLOP) are split onto workers already spinning, while
+	// their measured times say it pays.
+	SplitAll SplitPolicy = iota
+	// SplitLarge splits only the calls long enough to repay waking a parked worker.
+	SplitLarge
+	// SplitNone keeps every call on its caller's goroutine, as on one core.
+	SplitNone
+)
+
+// splitPolicy is the policy of every Backend (SetSplitPolicy).
+var splitPolicy atomic.Int32
+
+// SetSplitPolicy sets which kernel calls of every Backend may be split across goroutines.
+// Results are the same under every policy. It is for a caller that measures which is
+// fastest as it goes, such as dl's training loop: on a virtual machine, whether a second
+// core pays can change from one second to the next (with what the host runs beside it),
+// and a product's own time does not show what splitting it costs the work around it.
+func SetSplitPolicy(p SplitPolicy) { splitPolicy.Store(int32(p)) }
 
 // threads returns how many goroutines a call may use.
 func (b *Backend) threads() int {
-	if oneCore.Load() {
+	if SplitPolicy(splitPolicy.Load()) == SplitNone {
 		return 1
 	}
 	p := runtime.GOMAXPROCS(0)

@@ -102,7 +102,7 @@ func (bk *Backend) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	var choice *splitChoice
 	t := bk.threads()
 	trySplit := t > 1 && flops >= gemmParMinFlops
-	if t > 1 && !trySplit && flops >= gemmSpinMinFlops && spinReady() {
+	if t > 1 && !trySplit && flops >= gemmSpinMinFlops && SplitPolicy(splitPolicy.Load()) == SplitAll && spinReady() {
 		choice = splitClass(flops)
 		trySplit = choice.split()
 	}
