@@ -55,8 +55,10 @@
 // (a worker descheduled by the OS) was seen lately; otherwise such calls run on the
 // caller alone, as on one core. Even then, such a product is split only while splitting
 // its size class has measured faster than computing it whole (the slower mode is timed
-// again every 16 calls), since on a VM whether it pays changes from run to run. Which
-// goroutine computes which part never changes the
+// again every 16 calls), since on a VM whether it pays changes from run to run. A
+// product's own time does not show what splitting it costs the work around it, so a
+// caller that can measure more (dl's training loop times whole steps) may narrow what is
+// split with SetSplitPolicy. Which goroutine computes which part never changes the
 // result: it is the same bits on any number of cores. Scratch memory is owned by the
 // backend and reused, so steady-state calls allocate nothing.
 //
