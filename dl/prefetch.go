@@ -101,33 +101,41 @@ func (p *batchPrefetcher) helper() {
 // drain converts chunks of the current job until none is left to claim. A panic (a
 // target the data cannot give, say) ends the job and is kept for the caller.
 func (p *batchPrefetcher) drain() {
-	var seq uint64
 	defer func() {
 		if e := recover(); e != nil {
 			p.failed.CompareAndSwap(nil, &prefetchPanic{e})
-			for {
-				w := p.job.Load()
-				s, chunks, next := jobFields(w)
-				if s != seq || p.job.CompareAndSwap(w, jobWord(s, chunks, chunks)) {
-					p.done.Add(int64(1 + chunks - min(next, chunks)))
-					return
-				}
-			}
+			// The job cannot be posted anew before this chunk counts as done: it is still
+			// the current one.
+			p.done.Add(int64(1 + p.closeJob()))
 		}
 	}()
 	for {
 		w := p.job.Load()
-		s, chunks, next := jobFields(w)
+		_, chunks, next := jobFields(w)
 		if next >= chunks {
 			return
 		}
 		if !p.job.CompareAndSwap(w, w+1) {
 			continue
 		}
-		seq = s
 		lo := int(next) * prefetchChunk
 		p.r.fillRows(&p.bufs, p.x, p.y, p.idx, lo, min(lo+prefetchChunk, len(p.idx)))
 		p.done.Add(1)
+	}
+}
+
+// closeJob stops claims on the current job and returns how many of its chunks were never
+// claimed (they will never count themselves done).
+func (p *batchPrefetcher) closeJob() uint64 {
+	for {
+		w := p.job.Load()
+		seq, chunks, next := jobFields(w)
+		if next >= chunks {
+			return 0
+		}
+		if p.job.CompareAndSwap(w, jobWord(seq, chunks, chunks)) {
+			return chunks - next
+		}
 	}
 }
 
@@ -191,17 +199,7 @@ func (p *batchPrefetcher) stop() {
 	if !p.pending && !p.busy {
 		return
 	}
-	for {
-		w := p.job.Load()
-		seq, chunks, next := jobFields(w)
-		if next >= chunks {
-			break
-		}
-		if p.job.CompareAndSwap(w, jobWord(seq, chunks, chunks)) {
-			p.done.Add(int64(chunks - next))
-			break
-		}
-	}
+	p.done.Add(int64(p.closeJob()))
 	for p.done.Load() < p.chunks {
 		runtime.Gosched()
 	}

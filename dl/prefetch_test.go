@@ -2,6 +2,7 @@ package dl
 
 import (
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestPrefetchedBatchesEqualGathered(t *testing.T) {
 			r.gather(x, y, b) // the helper was slow (a loaded machine): the caller's way
 		}
 		ref.gather(x, y, b)
-		if got, want := r.xb.Float32s(), ref.xb.Float32s(); !equalBits(got, want) || !equalShape(r.xb.Shape(), ref.xb.Shape()) {
+		if got, want := r.xb.Float32s(), ref.xb.Float32s(); !slices.Equal(got, want) || !slices.Equal(r.xb.Shape(), ref.xb.Shape()) {
 			t.Fatalf("batch %v: prefetched inputs differ from gathered ones", b)
 		}
 		if got, want := r.yb.Int32s(), ref.yb.Int32s(); len(got) != len(want) || len(got) != len(b) {
@@ -148,28 +149,4 @@ func TestNoPrefetcherOnOneCore(t *testing.T) {
 		p.stop()
 		t.Fatal("a prefetcher on one core")
 	}
-}
-
-func equalBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] && !(a[i] != a[i] && b[i] != b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
