@@ -97,8 +97,10 @@
 // Images stay uint8 in memory: Fit converts each batch to float32 through the scaled view's
 // table. With more than one core, Fit, Evaluate and Predict convert the next batch on a
 // helper goroutine while the current step runs, as long as other processes leave a core
-// idle (see prefetch.go); the kernels split large products across cores (package
-// accel/cpu). Neither changes a bit of the results.
+// idle (see prefetch.go); the kernels split products across cores (package accel/cpu).
+// Whether either pays depends on the model and, on a virtual machine, on the moment, so Fit
+// times blocks of steps with and without them and keeps the fastest (governor.go). None of
+// this changes a bit of the results.
 //
 // # Errors
 //
