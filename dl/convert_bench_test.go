@@ -3,6 +3,8 @@ package dl
 import (
 	"math/rand/v2"
 	"testing"
+
+	"godl.dev/godl/accel/cpu"
 )
 
 // benchGather converts batches of 32 MNIST-sized byte rows out of 60,000, in order or in a
@@ -28,7 +30,8 @@ func benchGather(b *testing.B, shuffled bool) {
 		for i := 0; i < batch; i++ {
 			s := order[k%n]
 			k++
-			convertBytes(dst[i*row:(i+1)*row], src[s*row:(s+1)*row], &identityLUT)
+			t := order[k%n] // the next sample, prefetched
+			cpu.ConvertBytes(dst[i*row:(i+1)*row], src[s*row:(s+1)*row], &identityLUT, src[t*row:(t+1)*row])
 		}
 	}
 }

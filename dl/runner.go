@@ -1,6 +1,10 @@
 package dl
 
-import "math"
+import (
+	"math"
+
+	"godl.dev/godl/accel/cpu"
+)
 
 // runner owns a model's per-step state: the schedule of layer kernels and every buffer a
 // training or inference step touches, sized once for the largest batch and resliced for
@@ -265,9 +269,15 @@ func (r *runner) fillRows(bb *batchBufs, x, y *Tensor, idx []int, lo, hi int) {
 		if x.dtype == Uint8 {
 			lut = &identityLUT
 		}
+		var next []uint8
 		for i := lo; i < hi; i++ {
 			s := idx[i]
-			convertBytes(dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row], lut)
+			if i+1 < hi {
+				next = x.u8[idx[i+1]*row : (idx[i+1]+1)*row]
+			} else {
+				next = nil
+			}
+			cpu.ConvertBytes(dst[i*row:(i+1)*row], x.u8[s*row:(s+1)*row], lut, next)
 		}
 	default: // int32 data
 		for i := lo; i < hi; i++ {
@@ -538,18 +548,4 @@ func (m *modelCore) batchLoss(r *runner, pred *Tensor) float64 {
 	var l *Tensor
 	NoGrad(func() { l = m.loss.Compute(r.yb, pred) })
 	return l.Item()
-}
-
-// convertBytes sets dst[i] = lut[src[i]], eight at a time.
-func convertBytes(dst []float32, src []uint8, lut *[256]float32) {
-	dst = dst[:len(src)]
-	i := 0
-	for ; i+8 <= len(src); i += 8 {
-		s, d := src[i:i+8:i+8], dst[i:i+8:i+8]
-		d[0], d[1], d[2], d[3] = lut[s[0]], lut[s[1]], lut[s[2]], lut[s[3]]
-		d[4], d[5], d[6], d[7] = lut[s[4]], lut[s[5]], lut[s[6]], lut[s[7]]
-	}
-	for ; i < len(src); i++ {
-		dst[i] = lut[src[i]]
-	}
 }

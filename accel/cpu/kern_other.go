@@ -45,3 +45,6 @@ var asmAddRows addRowsFunc = addRowsGeneric
 var asmAct actFunc = actGeneric
 
 var asmSigTanhBackward sigTanhBackwardFunc = sigTanhBackwardGeneric
+
+// prefetchLines does nothing in this build.
+func prefetchLines(p *uint8, n int) {}

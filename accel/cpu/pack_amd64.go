@@ -22,3 +22,8 @@ var asmGather gatherFunc = gatherAVX2
 func packAT6AVX2(kcb int, a *float32, lda int, alpha float32, dst *float32)
 
 var asmPackAT6 packAT6Func = packAT6AVX2
+
+// prefetchLines asks the processor to bring the n bytes at p into its caches.
+//
+//go:noescape
+func prefetchLines(p *uint8, n int)

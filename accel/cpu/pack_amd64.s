@@ -154,3 +154,19 @@ pat_loop:
 
 pat_done:
 	RET
+
+// func prefetchLines(p *uint8, n int)
+TEXT ·prefetchLines(SB), NOSPLIT, $0-16
+	MOVQ  p+0(FP), SI
+	MOVQ  n+8(FP), CX
+	ADDQ  SI, CX // end
+
+pl_loop:
+	CMPQ       SI, CX
+	JAE        pl_done
+	PREFETCHT0 (SI)
+	ADDQ       $64, SI
+	JMP        pl_loop
+
+pl_done:
+	RET
