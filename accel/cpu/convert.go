@@ -1,5 +1,7 @@
 package cpu
 
+import "math"
+
 // ConvertBytes sets dst[i] = lut[src[i]] for every byte of src, and starts bringing next
 // (the bytes the following call will convert, or nil) into the processor's caches. dl uses
 // it to turn samples of uint8 images into float32 rows through a scaled view's table, one
@@ -27,3 +29,30 @@ func ConvertBytes(dst []float32, src []uint8, lut *[256]float32, next []uint8) {
 		dst[i] = lut[src[i]]
 	}
 }
+
+// OrBits sets acc[j] |= the bits of x[r*k+j] for every row r < rows and column j < k of the
+// row-major matrix x: afterwards acc[j] &^ (1<<31) is zero exactly when column j holds only
+// zeros. dl's Dense uses it to find the input columns a batch leaves zero.
+func OrBits(acc []uint32, x []float32, rows, k int) {
+	if len(acc) < k || len(x) < rows*k {
+		panicf("OrBits: acc has %d elements and x %d, want %d and %d×%d", len(acc), len(x), k, rows, k)
+	}
+	n8 := k / 8
+	for r := 0; r < rows; r++ {
+		row := x[r*k : (r+1)*k]
+		if n8 > 0 {
+			orRow(n8, &row[0], &acc[0])
+		}
+		for j := 8 * n8; j < k; j++ {
+			acc[j] |= math.Float32bits(row[j])
+		}
+	}
+}
+
+// orRow is the fastest orRowFunc this processor runs.
+var orRow = func() orRowFunc {
+	if hasAsmKernel() {
+		return asmOrRow
+	}
+	return orRowGeneric
+}()

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -41,4 +42,38 @@ func TestConvertBytesRefusesAShortDestination(t *testing.T) {
 	}()
 	var lut [256]float32
 	ConvertBytes(make([]float32, 3), make([]uint8, 4), &lut, nil)
+}
+
+func TestOrBitsFindsTheNonZeroColumns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, f := range []struct {
+		name string
+		fn   orRowFunc
+	}{{"assembly", asmOrRow}, {"portable", orRowGeneric}} {
+		saved := orRow
+		orRow = f.fn
+		for _, k := range []int{1, 7, 8, 9, 784} {
+			for _, rows := range []int{0, 1, 3, 32} {
+				x := make([]float32, rows*k)
+				want := make([]uint32, k+1)
+				for i := range x {
+					if rng.IntN(3) == 0 {
+						x[i] = float32(rng.NormFloat64())
+					}
+					want[i%k] |= math.Float32bits(x[i])
+				}
+				acc := make([]uint32, k+1)
+				acc[k] = 7 // past the columns: untouched
+				want[k] = 7
+				OrBits(acc[:k], x, rows, k)
+				for j := range want {
+					if acc[j] != want[j] {
+						orRow = saved
+						t.Fatalf("%s, %d×%d: acc[%d] = %#x, want %#x", f.name, rows, k, j, acc[j], want[j])
+					}
+				}
+			}
+		}
+		orRow = saved
+	}
 }

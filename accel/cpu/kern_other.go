@@ -48,3 +48,5 @@ var asmSigTanhBackward sigTanhBackwardFunc = sigTanhBackwardGeneric
 
 // prefetchLines does nothing in this build.
 func prefetchLines(p *uint8, n int) {}
+
+var asmOrRow orRowFunc = orRowGeneric

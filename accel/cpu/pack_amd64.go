@@ -27,3 +27,10 @@ var asmPackAT6 packAT6Func = packAT6AVX2
 //
 //go:noescape
 func prefetchLines(p *uint8, n int)
+
+// orRowAVX2 is orRowGeneric in AVX2 assembly.
+//
+//go:noescape
+func orRowAVX2(n8 int, src *float32, acc *uint32)
+
+var asmOrRow orRowFunc = orRowAVX2

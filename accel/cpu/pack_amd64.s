@@ -170,3 +170,24 @@ pl_loop:
 
 pl_done:
 	RET
+
+// func orRowAVX2(n8 int, src *float32, acc *uint32)
+TEXT ·orRowAVX2(SB), NOSPLIT, $0-24
+	MOVQ  n8+0(FP), CX
+	MOVQ  src+8(FP), SI
+	MOVQ  acc+16(FP), DI
+	TESTQ CX, CX
+	JZ    or_done
+
+or_loop:
+	VMOVDQU (SI), Y0
+	VPOR    (DI), Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     or_loop
+
+or_done:
+	VZEROUPPER
+	RET

@@ -45,3 +45,14 @@ func packAT6Generic(kcb int, a *float32, lda int, alpha float32, dst *float32) {
 		o[0], o[1], o[2], o[3], o[4], o[5] = alpha*src[0], alpha*src[1], alpha*src[2], alpha*src[3], alpha*src[4], alpha*src[5]
 	}
 }
+
+// orRowFunc sets acc[i] |= the bits of src[i] for i < 8·n8.
+type orRowFunc func(n8 int, src *float32, acc *uint32)
+
+// orRowGeneric is the portable orRowFunc.
+func orRowGeneric(n8 int, src *float32, acc *uint32) {
+	a := unsafe.Slice(acc, 8*n8)
+	for i, v := range unsafe.Slice((*uint32)(unsafe.Pointer(src)), 8*n8) {
+		a[i] |= v
+	}
+}

@@ -1,9 +1,8 @@
 package layers
 
 import (
-	"unsafe"
-
 	"godl.dev/godl/accel"
+	"godl.dev/godl/accel/cpu"
 )
 
 // Skipping input features that are zero across a whole batch.
@@ -44,22 +43,7 @@ func (s *sparseState) compact(x []float32, m, k int, w []float32, n int) bool {
 	}
 	any := s.any[:k]
 	clear(any)
-	r := 0
-	for ; r+4 <= m; r += 4 { // four rows per pass: one read-modify-write of any per column
-		r0 := u32(x[r*k : (r+1)*k])[:len(any)]
-		r1 := u32(x[(r+1)*k : (r+2)*k])[:len(any)]
-		r2 := u32(x[(r+2)*k : (r+3)*k])[:len(any)]
-		r3 := u32(x[(r+3)*k : (r+4)*k])[:len(any)]
-		for j := range any {
-			any[j] |= r0[j] | r1[j] | r2[j] | r3[j]
-		}
-	}
-	for ; r < m; r++ {
-		row := u32(x[r*k : (r+1)*k])[:len(any)]
-		for j := range any {
-			any[j] |= row[j]
-		}
-	}
+	cpu.OrBits(any, x, m, k)
 	cols := s.cols[:0]
 	for j, b := range any {
 		if b&^(1<<31) != 0 { // -0 counts as zero
@@ -110,12 +94,4 @@ func (d *DenseLayer) updateSparse(g []float32) {
 	for jj, j := range s.cols {
 		copy(w[int(j)*n:(int(j)+1)*n], wc[jj*n:(jj+1)*n])
 	}
-}
-
-// u32 reinterprets float32s as their bits, without copying.
-func u32(v []float32) []uint32 {
-	if len(v) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*uint32)(unsafe.Pointer(&v[0])), len(v))
 }
