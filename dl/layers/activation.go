@@ -2,7 +2,6 @@ package layers
 
 import (
 	"fmt"
-	"math"
 
 	"godl.dev/godl/accel"
 	"godl.dev/godl/dl"
@@ -85,7 +84,7 @@ func (a Activation) Call(x *dl.Tensor) *dl.Tensor {
 func (a Activation) backward(y, dy, dst []float32, cols int) {
 	switch a {
 	case ReLU:
-		reluBackward(y, dy, dst)
+		accel.Default().ActivationBackward(accel.ReLU, y, dy[:len(y)], dst[:len(y)])
 	case Sigmoid:
 		for i, v := range y {
 			dst[i] = dy[i] * v * (1 - v)
@@ -98,19 +97,5 @@ func (a Activation) backward(y, dy, dst []float32, cols int) {
 		dl.SoftmaxBackwardRows(len(y)/cols, cols, y, dy, dst)
 	default:
 		copy(dst, dy)
-	}
-}
-
-// reluBackward sets dst[i] = dy[i] where y[i] > 0 and 0 elsewhere. y is a ReLU output, so
-// y[i] > 0 exactly when y[i] != 0. The select is done on the bits as integers, which the
-// compiler turns into a conditional move: a branch would mispredict on half the elements.
-func reluBackward(y, dy, dst []float32) {
-	dy, dst = dy[:len(y)], dst[:len(y)]
-	for i, v := range y {
-		g := math.Float32bits(dy[i])
-		if math.Float32bits(v)&0x7fffffff == 0 { // ±0: an integer select, a CMOV
-			g = 0
-		}
-		dst[i] = math.Float32frombits(g)
 	}
 }

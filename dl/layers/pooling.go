@@ -126,7 +126,7 @@ func (l *MaxPooling2DLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	g := dy.Data()
 	if l.mask {
 		gm := l.gm.get(p.N, p.OutH, p.OutW, p.C).Data()
-		reluBackward(l.y.t.Data(), g, gm)
+		accel.Default().ActivationBackward(accel.ReLU, l.y.t.Data(), g, gm)
 		g = gm
 	}
 	if p.N > 0 {
