@@ -25,8 +25,7 @@ import (
 // then keeps the fastest, measuring another way again every 32 blocks, in turn: switching
 // ways has costs of its own (workers parked by a block on one core must be woken), and
 // measuring every 8 blocks made LeNet-5's two-core epochs 10 % slower than no governor at
-// all. Results
-// are the same whichever way a step runs, to the bit.
+// all. Results are the same whichever way a step runs, to the bit.
 //
 // The choice is process-wide (cpu.SetSplitPolicy): two Fits running at once in one process
 // would steer each other's speed, never their results.
