@@ -8,10 +8,8 @@ import (
 // becomes (batch, 784). Make one with Flatten.
 type FlattenLayer struct {
 	base
-	views inputViews // the flattened views of the last inputs
-	dx    *dl.Tensor // view of the output gradient, re-pointed at each call
-	in    []int      // the shape of the last input
-	shape [2]int     // the output shape, scratch
+	views reshapeViews
+	shape [2]int // the output shape, scratch
 }
 
 var (
@@ -61,9 +59,7 @@ func (l *FlattenLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
 		n = 0
 	}
 	l.shape = [2]int{b, n}
-	y, in := l.views.get(x, l.shape[:])
-	l.in = in
-	return y
+	return l.views.forward(x, l.shape[:])
 }
 
 // Backward reshapes dy back to the input's shape.
@@ -71,34 +67,47 @@ func (l *FlattenLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	if !needDx {
 		return nil
 	}
-	if l.dx == nil || !l.dx.HasShape(l.in...) || !sameData(l.dx, dy) {
-		l.dx = dy.Detach().Reshape(l.in...)
-	}
-	return l.dx
+	return l.views.backward(dy)
 }
 
-// sameData reports whether a and b start at the same element of the same storage.
-// inputViews keeps the reshaped views of the last two inputs of a Flatten or Reshape
-// layer, with their input shapes. A training step finds its input's view without
-// allocating; Fit, when it converts batches ahead on another core, alternates between two
-// batch buffers, hence two.
-type inputViews struct {
-	v  [2]*dl.Tensor
-	in [2][]int
+// reshapeViews holds the views of a Flatten or Reshape layer: the reshaped views of its
+// last two inputs, with their input shapes, and the view of the output gradient reshaped
+// back. A training step finds its input's view without allocating; Fit, when it converts
+// batches ahead on another core, alternates between two batch buffers, hence two.
+type reshapeViews struct {
+	v    [2]*dl.Tensor
+	in   [2][]int
+	last int        // which of v the last forward pass returned
+	dx   *dl.Tensor // view of the output gradient, re-pointed when it changes
 }
 
-// get returns the view of x with the given shape, and x's shape.
-func (c *inputViews) get(x *dl.Tensor, shape []int) (*dl.Tensor, []int) {
+// forward returns the view of x with the given shape.
+func (c *reshapeViews) forward(x *dl.Tensor, shape []int) *dl.Tensor {
 	for i, v := range c.v {
 		if v != nil && v.HasShape(shape...) && x.HasShape(c.in[i]...) && sameData(v, x) {
-			return v, c.in[i]
+			c.last = i
+			return v
 		}
 	}
 	c.v[1], c.in[1] = c.v[0], c.in[0]
 	c.v[0], c.in[0] = x.Detach().Reshape(shape...), x.Shape()
-	return c.v[0], c.in[0]
+	c.last = 0
+	return c.v[0]
 }
 
+// inShape returns the shape of the last forward pass's input, or nil before the first.
+func (c *reshapeViews) inShape() []int { return c.in[c.last] }
+
+// backward returns dy reshaped to the last forward pass's input shape.
+func (c *reshapeViews) backward(dy *dl.Tensor) *dl.Tensor {
+	in := c.inShape()
+	if c.dx == nil || !c.dx.HasShape(in...) || !sameData(c.dx, dy) {
+		c.dx = dy.Detach().Reshape(in...)
+	}
+	return c.dx
+}
+
+// sameData reports whether a and b start at the same element of the same storage.
 func sameData(a, b *dl.Tensor) bool {
 	da, db := a.Data(), b.Data()
 	if len(da) == 0 || len(db) == 0 {

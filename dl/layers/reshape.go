@@ -10,10 +10,8 @@ type ReshapeLayer struct {
 	base
 	target []int
 
-	views inputViews // the reshaped views of the last inputs
-	dx    *dl.Tensor // view of the output gradient, re-pointed when it changes
-	in    []int      // the shape of the last input
-	shape []int      // the batch's output shape, scratch
+	views reshapeViews
+	shape []int // the batch's output shape, scratch
 }
 
 var (
@@ -84,12 +82,10 @@ func (l *ReshapeLayer) Call(x *dl.Tensor, training bool) *dl.Tensor {
 
 // Forward returns a reshaped view of x (see dl.Kernel).
 func (l *ReshapeLayer) Forward(x *dl.Tensor, training bool) *dl.Tensor {
-	if l.in == nil || !x.HasShape(l.in...) {
+	if in := l.views.inShape(); in == nil || !x.HasShape(in...) {
 		l.shape = l.OutputShape(x.Shape())
 	}
-	y, in := l.views.get(x, l.shape)
-	l.in = in
-	return y
+	return l.views.forward(x, l.shape)
 }
 
 // Backward reshapes dy back to the input's shape.
@@ -97,8 +93,5 @@ func (l *ReshapeLayer) Backward(dy *dl.Tensor, needDx bool) *dl.Tensor {
 	if !needDx {
 		return nil
 	}
-	if l.dx == nil || !l.dx.HasShape(l.in...) || !sameData(l.dx, dy) {
-		l.dx = dy.Detach().Reshape(l.in...)
-	}
-	return l.dx
+	return l.views.backward(dy)
 }
