@@ -26,18 +26,14 @@ const bigAlloc = 256 << 20
 func allocFloats(op string, shape []int) []float32 {
 	n := numel(op, shape)
 	if n > bigAlloc/4 {
-		checkMemory(op, shape, 4)
+		checkMemory(op, shape, 4*float64(n))
 	}
 	return make([]float32, n)
 }
 
-// checkMemory panics unless a tensor of shape with elements of size bytes fits in the
-// memory available.
-func checkMemory(op string, shape []int, size int) {
-	need := float64(size)
-	for _, d := range shape {
-		need *= float64(d)
-	}
+// checkMemory panics unless need bytes, for a float32 tensor of shape, fit in the memory
+// available.
+func checkMemory(op string, shape []int, need float64) {
 	if avail, ok := availableMemory(); ok && need > float64(avail) {
 		panicf(op, [][]int{shape}, "a float32 tensor of this shape takes %s, more than the %s of memory available; use a smaller shape (or smaller batches)",
 			gigabytes(need), gigabytes(float64(avail)))

@@ -124,7 +124,13 @@ func noteStall(now int64) {
 // spinAllowed reports whether n idle workers may spin at time now: no stall was seen
 // lately, and other processes left a core for each of them and one for the caller.
 func spinAllowed(now int64, n int) bool {
-	return now >= banUntil.Load() && spareMilli.Load() >= int64(n+1)*1000-spareSlackMilli
+	return now >= banUntil.Load() && coresSpare(n)
+}
+
+// coresSpare reports whether other processes left, over the last sampled window, a core
+// for each of n more busy goroutines and one for the caller.
+func coresSpare(n int) bool {
+	return spareMilli.Load() >= int64(n+1)*1000-spareSlackMilli
 }
 
 // sampleEvery is the window over which other processes' CPU use is measured.
@@ -177,9 +183,8 @@ func sampleLoad(now int64) {
 // runnable thread only takes time from the caller's. It samples the load when due, and
 // reports false until a first window has been measured.
 func HelperWelcome() bool {
-	now := clock()
-	sampleLoad(now)
-	return spareMilli.Load() >= 2000-spareSlackMilli
+	sampleLoad(clock())
+	return coresSpare(1)
 }
 
 // Mailbox states.
